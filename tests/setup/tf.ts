@@ -3,6 +3,8 @@
 import { create, globals } from 'webgpu';
 import '@tensorflow/tfjs';
 
+// The Vulkan loader reads this when Dawn creates its instance; SwiftShader is Debian chromium's CPU Vulkan.
+process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
 Object.assign(globalThis, globals);
 const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
 if (!g.navigator?.gpu) {
