@@ -1,1 +1,2 @@
+import './ui/theme.css';
 import './ui/app-root';

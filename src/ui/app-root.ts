@@ -1,11 +1,97 @@
-import { LitElement, html } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { LitElement, html, css } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import './text-panel';
 
-/** The app shell: tabs for the three models and the sessions list. */
+const TABS = [
+  { id: 'text', label: 'Text' },
+  { id: 'faces', label: 'Faces' },
+  { id: 'segmentation', label: 'Segmentation' },
+] as const;
+type TabId = (typeof TABS)[number]['id'];
+
+/** The app shell: a tab per model. */
 @customElement('app-root')
 export class AppRoot extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      max-width: 72rem;
+      margin: 0 auto;
+      padding: 0 1rem 2rem;
+    }
+    header {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      justify-content: space-between;
+      gap: 0.5rem;
+    }
+    h1 {
+      font-size: 1.3rem;
+      margin: 1rem 0;
+    }
+    [role='tablist'] {
+      display: flex;
+      gap: 0.25rem;
+      border-bottom: 1px solid var(--border);
+      margin-bottom: 1rem;
+      overflow-x: auto;
+    }
+    [role='tab'] {
+      min-height: 44px;
+      padding: 0 1rem;
+      border: none;
+      border-bottom: 3px solid transparent;
+      background: none;
+      color: var(--fg);
+      font: inherit;
+      cursor: pointer;
+    }
+    [role='tab'][aria-selected='true'] {
+      border-bottom-color: var(--accent);
+      font-weight: 600;
+    }
+    [role='tab']:focus-visible {
+      outline: 3px solid var(--focus);
+    }
+  `;
+
+  @state() private tab: TabId = 'text';
+
+  private select(id: TabId) {
+    this.tab = id;
+  }
+
+  private onKey(e: KeyboardEvent) {
+    const i = TABS.findIndex((t) => t.id === this.tab);
+    const delta = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!delta) return;
+    this.tab = TABS[(i + delta + TABS.length) % TABS.length].id;
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(`#tab-${this.tab}`)?.focus(),
+    );
+  }
+
   override render() {
-    return html`<h1>Offline DL Playground</h1>`;
+    return html`<header><h1>Offline Deep-Learning Playground</h1></header>
+      <nav role="tablist" aria-label="Models" @keydown=${this.onKey}>
+        ${TABS.map(
+          (t) =>
+            html`<button
+              role="tab"
+              id="tab-${t.id}"
+              aria-selected=${this.tab === t.id ? 'true' : 'false'}
+              aria-controls="panel-${t.id}"
+              tabindex=${this.tab === t.id ? 0 : -1}
+              @click=${() => this.select(t.id)}
+            >
+              ${t.label}
+            </button>`,
+        )}
+      </nav>
+      <main id="panel-${this.tab}" role="tabpanel" aria-labelledby="tab-${this.tab}">
+        ${this.tab === 'text' ? html`<text-panel></text-panel>` : html`<p>Coming soon: this model is not built yet.</p>`}
+      </main>`;
   }
 }
 

@@ -1,0 +1,100 @@
+import { css } from 'lit';
+
+/** Shared look of every panel: cards, buttons with 44 px touch targets, form rows. */
+export const panelStyles = css`
+  :host {
+    display: block;
+  }
+  .card {
+    background: var(--card);
+    border: 1px solid var(--border);
+    border-radius: 12px;
+    padding: 1rem;
+    margin-bottom: 1rem;
+  }
+  h2,
+  h3 {
+    margin: 0 0 0.75rem;
+    font-size: 1.1rem;
+  }
+  button {
+    min-height: 44px;
+    min-width: 44px;
+    padding: 0 1rem;
+    border-radius: 8px;
+    border: 1px solid var(--accent);
+    background: var(--accent);
+    color: var(--on-accent);
+    font: inherit;
+    cursor: pointer;
+  }
+  button.secondary {
+    background: transparent;
+    color: var(--fg);
+    border-color: var(--border);
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: not-allowed;
+  }
+  button:focus-visible,
+  input:focus-visible,
+  textarea:focus-visible,
+  select:focus-visible {
+    outline: 3px solid var(--focus);
+    outline-offset: 2px;
+  }
+  label {
+    display: flex;
+    flex-direction: column;
+    gap: 0.25rem;
+    font-size: 0.9rem;
+  }
+  input,
+  textarea,
+  select {
+    min-height: 44px;
+    box-sizing: border-box;
+    font: inherit;
+    padding: 0.4rem 0.6rem;
+    border-radius: 8px;
+    border: 1px solid var(--border);
+    background: var(--bg);
+    color: var(--fg);
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.75rem;
+    align-items: flex-end;
+  }
+  .stats {
+    display: grid;
+    grid-template-columns: repeat(auto-fit, minmax(7.5rem, 1fr));
+    gap: 0.5rem;
+    margin: 0.75rem 0;
+  }
+  .stat {
+    background: var(--bg);
+    border-radius: 8px;
+    padding: 0.4rem 0.6rem;
+  }
+  .stat b {
+    display: block;
+    font-size: 1.15rem;
+    font-variant-numeric: tabular-nums;
+  }
+  .error {
+    color: var(--error);
+    border-left: 4px solid var(--error);
+    padding-left: 0.5rem;
+  }
+  .muted {
+    color: var(--muted);
+    font-size: 0.9rem;
+  }
+  progress {
+    width: 100%;
+    height: 0.6rem;
+  }
+`;

@@ -1,0 +1,198 @@
+import { proxy } from 'comlink';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { validateCorpus } from '../data/corpus';
+import type { BackendReport, SessionMeta, TrainProgress } from '../shared/protocol';
+import type { CorpusInfo } from '../storage/corpora';
+import { listCorpora, putCorpus } from '../storage/corpora';
+import { listSessions } from '../storage/checkpoints';
+import { openAppDb } from '../storage/db';
+import type { CorpusRef } from '../workers/char-lstm-session';
+import { charLstmWorker, forcedBackend } from './worker-clients';
+
+/** Where the official tfjs example keeps its copy of the Nietzsche corpus. */
+export const NIETZSCHE_URL =
+  'https://storage.googleapis.com/tfjs-examples/lstm-text-generation/data/nietzsche.txt';
+const NIETZSCHE_ID = 'nietzsche';
+/** Files larger than this are refused before reading (the corpus limit is in characters). */
+const MAX_FILE_BYTES = 25_000_000;
+
+/** State and actions of the Text tab; all training happens in the char-LSTM worker. */
+export class TextController implements ReactiveController {
+  backend: BackendReport | null = null;
+  corpora: CorpusInfo[] = [];
+  selected: CorpusRef = { kind: 'bundled', name: 'Moby-Dick' };
+  sessions: SessionMeta[] = [];
+  current: SessionMeta | null = null;
+  progress: TrainProgress | null = null;
+  running = false;
+  busy = '';
+  sampling = false;
+  samples: string[] = [];
+  sampleSeed = '';
+  error = '';
+  notice = '';
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    void this.init();
+  }
+
+  private update(): void {
+    this.host.requestUpdate();
+  }
+
+  private async guard(what: string, fn: () => Promise<void>): Promise<void> {
+    this.error = '';
+    this.busy = what;
+    this.update();
+    try {
+      await fn();
+    } catch (e) {
+      this.error = (e as Error).message;
+    } finally {
+      this.busy = '';
+      this.update();
+    }
+  }
+
+  /** Starts the worker, reports its backend and lists stored corpora and sessions. */
+  async init(): Promise<void> {
+    await this.refresh();
+    await this.guard('Starting the training worker…', async () => {
+      this.backend = await charLstmWorker().init(forcedBackend());
+    });
+  }
+
+  /** Re-reads corpora and sessions from IndexedDB. */
+  async refresh(): Promise<void> {
+    const db = await openAppDb();
+    this.corpora = await listCorpora(db);
+    this.sessions = await listSessions(db, 'char-lstm');
+    this.update();
+  }
+
+  /** Chooses the corpus for the next new session. */
+  select(ref: CorpusRef): void {
+    this.selected = ref;
+    this.update();
+  }
+
+  /** Downloads the Nietzsche corpus and keeps it in IndexedDB for offline use. */
+  async downloadNietzsche(): Promise<void> {
+    if (!navigator.onLine) {
+      this.error = 'Downloading the Nietzsche corpus needs a network connection; you are offline.';
+      this.update();
+      return;
+    }
+    await this.guard('Downloading the Nietzsche corpus…', async () => {
+      const res = await fetch(NIETZSCHE_URL).catch(() => {
+        throw new Error('The download failed: check your connection and try again.');
+      });
+      if (!res.ok) throw new Error(`The download failed (HTTP ${res.status}).`);
+      await this.addCorpus(NIETZSCHE_ID, 'Nietzsche', await res.text(), 'download');
+    });
+  }
+
+  /** Reads a picked or dropped text file, validates it and stores it. */
+  async importFile(file: File): Promise<void> {
+    await this.guard(`Reading ${file.name}…`, async () => {
+      if (file.size > MAX_FILE_BYTES) {
+        throw new Error(
+          `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${MAX_FILE_BYTES / 1e6} MB.`,
+        );
+      }
+      await this.addCorpus(undefined, file.name, await file.text(), 'file');
+    });
+  }
+
+  private async addCorpus(
+    id: string | undefined,
+    name: string,
+    text: string,
+    source: 'download' | 'file',
+  ) {
+    const problem = validateCorpus(text);
+    if (problem) throw new Error(`${name}: ${problem}`);
+    const info = await putCorpus(await openAppDb(), { id, name, text, source });
+    this.selected = { kind: 'stored', id: info.id, name };
+    this.notice = `${name} is stored on this device (${text.length.toLocaleString()} characters).`;
+    await this.refresh();
+  }
+
+  private onProgress = proxy((p: TrainProgress) => {
+    this.progress = p;
+    this.running = p.state === 'running';
+    if (p.state === 'error' && p.message) this.error = p.message;
+    if (p.savedStep !== undefined || p.state !== 'running') void this.refresh();
+    this.update();
+  });
+
+  /** Creates a new session on the selected corpus and starts training it. */
+  async train(config: { batchSize?: number; learningRate?: number } = {}): Promise<void> {
+    await this.guard('Preparing the corpus and the model…', async () => {
+      this.current = await charLstmWorker().startNew(
+        { corpus: this.selected, config },
+        this.onProgress,
+      );
+      this.running = true;
+      await this.refresh();
+    });
+  }
+
+  /** Continues a saved session from its checkpoint. */
+  async resume(id: string): Promise<void> {
+    await this.guard('Loading the checkpoint…', async () => {
+      this.current = await charLstmWorker().resume(id, this.onProgress);
+      this.running = true;
+    });
+  }
+
+  /** Pauses training; the worker writes a checkpoint first. */
+  async pause(): Promise<void> {
+    await this.guard('Saving a checkpoint…', async () => {
+      await charLstmWorker().pause();
+      this.running = false;
+      await this.refresh();
+    });
+  }
+
+  /** Writes a checkpoint of the loaded session now (page hidden, update pending). */
+  async checkpoint(): Promise<void> {
+    await charLstmWorker().checkpoint();
+  }
+
+  /** Generates text at each temperature, streaming it into `samples`. */
+  async sample(seed: string, length: number, temperatures: number[]): Promise<void> {
+    const id = this.current?.id ?? this.sessions[0]?.id;
+    if (!id) {
+      this.error = 'Train or resume a session first: there is no model to sample from.';
+      this.update();
+      return;
+    }
+    this.sampling = true;
+    this.samples = temperatures.map(() => '');
+    await this.guard('', async () => {
+      const worker = charLstmWorker();
+      if (!this.current) this.current = await worker.open(id);
+      const result = await worker.sample(
+        { seed: seed || undefined, length, temperatures },
+        proxy((texts: string[]) => {
+          this.samples = texts;
+          this.update();
+        }),
+      );
+      this.sampleSeed = result.seed;
+      this.samples = result.texts;
+    });
+    this.sampling = false;
+    this.update();
+  }
+
+  /** Stops a running generation. */
+  cancelSample(): void {
+    void charLstmWorker().cancelSample();
+  }
+}

@@ -1,0 +1,243 @@
+import { LitElement, html, css } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { formatDuration, formatNumber, formatTime } from './format';
+import { panelStyles } from './styles';
+import { TextController } from './text-controller';
+
+/** The Text tab: corpus choice, training of the char-LSTM and sampling at several temperatures. */
+@customElement('text-panel')
+export class TextPanel extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .samples {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr));
+        gap: 0.75rem;
+      }
+      .samples pre {
+        white-space: pre-wrap;
+        word-break: break-word;
+        background: var(--bg);
+        border-radius: 8px;
+        padding: 0.6rem;
+        min-height: 4rem;
+        margin: 0.25rem 0 0;
+        font-size: 0.85rem;
+      }
+      textarea {
+        width: 100%;
+        font-family: ui-monospace, monospace;
+      }
+      ul.sessions {
+        list-style: none;
+        padding: 0;
+        margin: 0;
+      }
+      ul.sessions li {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: space-between;
+        align-items: center;
+        gap: 0.5rem;
+        padding: 0.5rem 0;
+        border-top: 1px solid var(--border);
+      }
+    `,
+  ];
+
+  private readonly ctl = new TextController(this);
+  @state() private temperatures = '0.2, 0.5, 1.0, 1.2';
+  @state() private seed = '';
+  @state() private length = 400;
+  @state() private batchSize = 128;
+  @state() private learningRate = 0.01;
+
+  private corpusOptions() {
+    const c = this.ctl;
+    const value = c.selected.kind === 'bundled' ? 'bundled' : c.selected.id;
+    return html`<label
+      >Corpus
+      <select
+        aria-label="Corpus"
+        .value=${value}
+        @change=${(e: Event) => {
+          const v = (e.target as HTMLSelectElement).value;
+          const info = c.corpora.find((x) => x.id === v);
+          c.select(
+            info
+              ? { kind: 'stored', id: info.id, name: info.name }
+              : { kind: 'bundled', name: 'Moby-Dick' },
+          );
+        }}
+      >
+        <option value="bundled">Moby-Dick (bundled, 1.2 MB)</option>
+        ${c.corpora.map((x) => html`<option value=${x.id}>${x.name} (${(x.sizeBytes / 1e6).toFixed(1)} MB)</option>`)}
+      </select></label
+    >`;
+  }
+
+  private trainControls() {
+    const c = this.ctl;
+    return html`<section class="card" aria-labelledby="data-h">
+      <h2 id="data-h">Data and training</h2>
+      <div class="row">
+        ${this.corpusOptions()}
+        <button class="secondary" @click=${() => c.downloadNietzsche()} ?disabled=${!!c.busy}>
+          Download Nietzsche corpus
+        </button>
+        <label
+          >Your own .txt file
+          <input
+            type="file"
+            accept=".txt,text/plain"
+            aria-label="Choose text file"
+            @change=${(e: Event) => {
+              const f = (e.target as HTMLInputElement).files?.[0];
+              if (f) void c.importFile(f);
+            }}
+        /></label>
+      </div>
+      <div class="row" style="margin-top:.75rem">
+        <label
+          >Batch size
+          <input
+            type="number"
+            min="1"
+            max="1024"
+            .value=${String(this.batchSize)}
+            @change=${(e: Event) => (this.batchSize = Number((e.target as HTMLInputElement).value))}
+        /></label>
+        <label
+          >Learning rate
+          <input
+            type="number"
+            step="0.001"
+            min="0"
+            .value=${String(this.learningRate)}
+            @change=${(e: Event) => (this.learningRate = Number((e.target as HTMLInputElement).value))}
+        /></label>
+        <button
+          @click=${() => c.train({ batchSize: this.batchSize, learningRate: this.learningRate })}
+          ?disabled=${c.running || !!c.busy || !c.backend}
+        >
+          Train
+        </button>
+        <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
+      </div>
+      ${this.progressView()}
+    </section>`;
+  }
+
+  private progressView() {
+    const p = this.ctl.progress;
+    if (!p) return html``;
+    return html`<div class="stats" role="status" aria-live="polite">
+        <div class="stat">Step<b data-testid="step">${p.step}</b></div>
+        <div class="stat">Epoch<b>${p.epoch + 1}</b></div>
+        <div class="stat">Loss<b data-testid="loss">${formatNumber(p.metrics.loss)}</b></div>
+        <div class="stat">Examples/s<b>${p.examplesPerSec.toFixed(1)}</b></div>
+        <div class="stat">Epoch ETA<b>${formatDuration(p.etaSec)}</b></div>
+        <div class="stat">State<b data-testid="state">${p.state}</b></div>
+      </div>
+      <progress max="1" .value=${p.epochFraction} aria-label="Epoch progress"></progress>
+      ${p.savedStep !== undefined ? html`<p class="muted">Checkpoint saved at step ${p.savedStep}.</p>` : ''}`;
+  }
+
+  private sampleControls() {
+    const c = this.ctl;
+    const temps = this.temperatures.split(',').map((t) => Number(t.trim()));
+    return html`<section class="card" aria-labelledby="sample-h">
+      <h2 id="sample-h">Sample</h2>
+      <label
+        >Seed (empty: a random 40-character window of the corpus)
+        <textarea
+          rows="2"
+          .value=${this.seed}
+          @input=${(e: Event) => (this.seed = (e.target as HTMLTextAreaElement).value)}
+        ></textarea>
+      </label>
+      <div class="row" style="margin-top:.75rem">
+        <label
+          >Temperatures
+          <input
+            .value=${this.temperatures}
+            @change=${(e: Event) => (this.temperatures = (e.target as HTMLInputElement).value)}
+        /></label>
+        <label
+          >Length
+          <input
+            type="number"
+            min="1"
+            max="2000"
+            .value=${String(this.length)}
+            @change=${(e: Event) => (this.length = Number((e.target as HTMLInputElement).value))}
+        /></label>
+        <button @click=${() => c.sample(this.seed, this.length, temps)} ?disabled=${c.sampling}>
+          Sample
+        </button>
+        <button class="secondary" @click=${() => c.cancelSample()} ?disabled=${!c.sampling}>
+          Cancel sampling
+        </button>
+      </div>
+      ${c.sampleSeed ? html`<p class="muted">Seed: “${c.sampleSeed}”</p>` : ''}
+      <div class="samples" aria-live="polite">
+        ${c.samples.map(
+          (t, i) =>
+            html`<figure style="margin:0">
+              <figcaption>Temperature ${temps[i]}</figcaption>
+              <pre data-testid="sample">${t}</pre>
+            </figure>`,
+        )}
+      </div>
+    </section>`;
+  }
+
+  private sessionList() {
+    const c = this.ctl;
+    return html`<section class="card" aria-labelledby="sessions-h">
+      <h2 id="sessions-h">Saved text sessions</h2>
+      ${c.sessions.length === 0 ? html`<p class="muted">No saved sessions yet. Press Train to start one.</p>` : ''}
+      <ul class="sessions">
+        ${c.sessions.map(
+          (s) =>
+            html`<li>
+              <span
+                ><b>${s.name}</b><br /><span class="muted"
+                  >char-LSTM · ${s.dataset} · step ${s.step} · loss ${formatNumber(s.lastLoss)} ·
+                  saved ${formatTime(s.savedAt)}</span
+                ></span
+              >
+              <button
+                aria-label="Resume ${s.name}"
+                @click=${() => c.resume(s.id)}
+                ?disabled=${c.running || !!c.busy}
+              >
+                Resume
+              </button>
+            </li>`,
+        )}
+      </ul>
+    </section>`;
+  }
+
+  override render() {
+    const c = this.ctl;
+    return html`
+      <p class="muted" data-testid="backend">
+        ${c.backend ? `Backend: ${c.backend.backend}` : 'Backend: starting…'}
+        ${c.backend ? html`<span title=${c.backend.log.join('\n')}>(${c.backend.log.at(-1)})</span>` : ''}
+      </p>
+      ${c.error ? html`<p class="error" role="alert">${c.error}</p>` : ''}
+      ${c.busy ? html`<p class="muted" role="status">${c.busy}</p>` : ''}
+      ${c.notice ? html`<p class="muted">${c.notice}</p>` : ''} ${this.trainControls()}
+      ${this.sampleControls()} ${this.sessionList()}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'text-panel': TextPanel;
+  }
+}

@@ -1,0 +1,20 @@
+import { wrap, type Remote } from 'comlink';
+import type { CharLstmApi } from '../workers/char-lstm.worker';
+
+let textWorker: Remote<CharLstmApi> | null = null;
+
+/** The `?backend=` URL parameter, which forces a tfjs backend in every worker. */
+export function forcedBackend(): string | null {
+  return new URLSearchParams(location.search).get('backend');
+}
+
+/** The char-LSTM worker, started on first use. */
+export function charLstmWorker(): Remote<CharLstmApi> {
+  textWorker ??= wrap<CharLstmApi>(
+    new Worker(new URL('../workers/char-lstm.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'char-lstm',
+    }),
+  );
+  return textWorker;
+}

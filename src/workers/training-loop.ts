@@ -1,0 +1,164 @@
+import * as tf from '@tensorflow/tfjs';
+import type { AutosavePolicy, HistoryPoint, TrainProgress } from '../shared/protocol';
+
+/** What a model worker plugs into the shared training loop. */
+export interface LoopHooks {
+  /** Runs one training step and advances the data cursor; returns device scalars the loop owns. */
+  step(): Record<string, tf.Scalar>;
+  /** Step, epoch and position inside the epoch after the last step. */
+  position(): { step: number; epoch: number; epochFraction: number };
+  examplesPerStep: number;
+  stepsPerEpoch: number;
+  /** Writes a whole checkpoint (weights, optimizer, cursor, history). */
+  save(): Promise<void>;
+}
+
+/** Options of a training loop run. */
+export interface LoopOptions {
+  sessionId: string;
+  autosave: AutosavePolicy;
+  history: HistoryPoint[];
+  onProgress: (p: TrainProgress) => void;
+  /** Steps between loss reads; a read also happens after one second. */
+  readEvery?: number;
+  /** Stop by itself after this many steps (tests, benchmarks). */
+  maxSteps?: number;
+}
+
+const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Runs steps until paused, with no host sync inside a step: losses are summed on the device and
+ * read once every `readEvery` steps or second, which also feeds history, progress and NaN checks.
+ */
+export class TrainingLoop {
+  private stopRequested = false;
+  private done: Promise<void> | null = null;
+  private sums: Record<string, tf.Scalar> = {};
+  private summed = 0;
+
+  constructor(
+    private readonly hooks: LoopHooks,
+    private readonly opts: LoopOptions,
+  ) {}
+
+  /** Whether the loop is running. */
+  get running(): boolean {
+    return this.done !== null;
+  }
+
+  /** Starts the loop; resolves when it has stopped (paused, finished or failed). */
+  start(): Promise<void> {
+    this.stopRequested = false;
+    this.done ??= this.run().finally(() => {
+      this.done = null;
+    });
+    return this.done;
+  }
+
+  /** Asks the loop to stop after the current step and waits until its checkpoint is written. */
+  async pause(): Promise<void> {
+    this.stopRequested = true;
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    const { autosave, onProgress, sessionId } = this.opts;
+    const readEvery = this.opts.readEvery ?? 10;
+    let lastSaveTime = performance.now();
+    let lastSaveStep = this.hooks.position().step;
+    let lastReadTime = performance.now();
+    let rateSteps = 0;
+    let rateStart = performance.now();
+    let stepsPerSec = 0;
+    let ran = 0;
+    const progress = (
+      state: TrainProgress['state'],
+      metrics: Record<string, number>,
+      extra = {},
+    ) => {
+      const pos = this.hooks.position();
+      const left = (1 - pos.epochFraction) * this.hooks.stepsPerEpoch;
+      onProgress({
+        sessionId,
+        ...pos,
+        metrics,
+        stepsPerSec,
+        examplesPerSec: stepsPerSec * this.hooks.examplesPerStep,
+        etaSec: stepsPerSec > 0 ? left / stepsPerSec : NaN,
+        state,
+        ...extra,
+      });
+    };
+    try {
+      for (;;) {
+        const losses = this.hooks.step();
+        this.accumulate(losses);
+        ran++;
+        rateSteps++;
+        const now = performance.now();
+        const finished = this.opts.maxSteps !== undefined && ran >= this.opts.maxSteps;
+        const pos = this.hooks.position();
+        const mustSave =
+          pos.step - lastSaveStep >= autosave.everySteps ||
+          now - lastSaveTime >= autosave.everySeconds * 1000 ||
+          this.stopRequested ||
+          finished;
+        if (this.summed >= readEvery || now - lastReadTime >= 1000 || mustSave) {
+          const metrics = await this.read();
+          lastReadTime = performance.now();
+          stepsPerSec = (rateSteps * 1000) / Math.max(1, lastReadTime - rateStart);
+          rateSteps = 0;
+          rateStart = lastReadTime;
+          const bad = Object.entries(metrics).find(([, v]) => !Number.isFinite(v));
+          if (bad) {
+            progress('error', metrics, {
+              message: `The ${bad[0]} became ${bad[1]} at step ${pos.step}: training diverged. Try a lower learning rate.`,
+            });
+            return;
+          }
+          this.opts.history.push({ step: pos.step, metrics });
+          if (mustSave) {
+            await this.hooks.save();
+            lastSaveTime = performance.now();
+            lastSaveStep = pos.step;
+          }
+          const state = this.stopRequested || finished ? 'paused' : 'running';
+          progress(state, metrics, mustSave ? { savedStep: pos.step } : {});
+          if (this.stopRequested || finished) return;
+        }
+        await yieldToEvents();
+      }
+    } catch (e) {
+      progress('error', {}, { message: (e as Error).message });
+      throw e;
+    } finally {
+      this.clearSums();
+    }
+  }
+
+  private accumulate(losses: Record<string, tf.Scalar>): void {
+    for (const [name, value] of Object.entries(losses)) {
+      const prev = this.sums[name];
+      this.sums[name] = prev ? tf.tidy(() => tf.add(prev, value)) : tf.keep(value.clone());
+      prev?.dispose();
+      value.dispose();
+    }
+    this.summed++;
+  }
+
+  private async read(): Promise<Record<string, number>> {
+    const metrics: Record<string, number> = {};
+    for (const [name, sum] of Object.entries(this.sums)) {
+      metrics[name] = (await sum.data())[0] / this.summed;
+    }
+    this.clearSums();
+    return metrics;
+  }
+
+  private clearSums(): void {
+    for (const t of Object.values(this.sums)) t.dispose();
+    this.sums = {};
+    this.summed = 0;
+  }
+}
