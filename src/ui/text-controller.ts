@@ -131,7 +131,9 @@ export class TextController implements ReactiveController {
   });
 
   /** Creates a new session on the selected corpus and starts training it. */
-  async train(config: { batchSize?: number; learningRate?: number } = {}): Promise<void> {
+  async train(
+    config: { batchSize?: number; learningRate?: number; units?: number } = {},
+  ): Promise<void> {
     await this.guard('Preparing the corpus and the model…', async () => {
       this.current = await charLstmWorker().startNew(
         { corpus: this.selected, config },
@@ -146,6 +148,7 @@ export class TextController implements ReactiveController {
   async resume(id: string): Promise<void> {
     await this.guard('Loading the checkpoint…', async () => {
       this.current = await charLstmWorker().resume(id, this.onProgress);
+      this.notice = `Resumed “${this.current.name}” from step ${this.current.step}.`;
       this.running = true;
     });
   }

@@ -52,6 +52,7 @@ export class TextPanel extends LitElement {
   @state() private length = 400;
   @state() private batchSize = 128;
   @state() private learningRate = 0.01;
+  @state() private units = 128;
 
   private corpusOptions() {
     const c = this.ctl;
@@ -117,8 +118,22 @@ export class TextPanel extends LitElement {
             .value=${String(this.learningRate)}
             @change=${(e: Event) => (this.learningRate = Number((e.target as HTMLInputElement).value))}
         /></label>
+        <label
+          >LSTM units
+          <input
+            type="number"
+            min="1"
+            max="1024"
+            .value=${String(this.units)}
+            @change=${(e: Event) => (this.units = Number((e.target as HTMLInputElement).value))}
+        /></label>
         <button
-          @click=${() => c.train({ batchSize: this.batchSize, learningRate: this.learningRate })}
+          @click=${() =>
+            c.train({
+              batchSize: this.batchSize,
+              learningRate: this.learningRate,
+              units: this.units,
+            })}
           ?disabled=${c.running || !!c.busy || !c.backend}
         >
           Train

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium: tests never download a browser. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Flags that give headless Chromium real WebGPU on SwiftShader and keep it off the network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-features=Vulkan',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** A served build: its base URL and a way to stop it. */
+export interface Served {
+  url: string;
+  stop(): void;
+}
+
+/** Serves `dir` with the project's own static server (`scripts/serve.mjs`) on a free port. */
+export function serve(dir = 'dist'): Promise<Served> {
+  const child: ChildProcess = spawn(process.execPath, ['scripts/serve.mjs', '--port', '0', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Serving .* at (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ url: m[1], stop: () => child.kill() });
+    });
+    child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
+  });
+}
+
+/** Launches headless Debian chromium with WebGPU on SwiftShader. */
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Collects console errors, page errors and CSP violations of a page for assertions. */
+export function watchPage(page: Page): { errors: string[]; csp: string[] } {
+  const seen = { errors: [] as string[], csp: [] as string[] };
+  page.on('pageerror', (e) => seen.errors.push(e.message));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (/Content Security Policy|Content-Security-Policy/i.test(text)) seen.csp.push(text);
+    if (m.type() === 'error') seen.errors.push(text);
+  });
+  return seen;
+}
+
+/** A fresh context at phone or desktop size. */
+export function newContext(browser: Browser, phone = false): Promise<BrowserContext> {
+  return browser.newContext(
+    phone
+      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+      : { viewport: { width: 1280, height: 900 } },
+  );
+}

@@ -1,0 +1,71 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, newContext, serve, watchPage, type Served } from './harness';
+
+const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
+
+async function stepShown(page: Page): Promise<number> {
+  return Number(await page.getByTestId('step').textContent());
+}
+
+describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
+  let server: Served;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await serve();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+
+  it('trains on webgpu, samples, and resumes at the saved step after a reload', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const seen = watchPage(page);
+    await page.goto(server.url);
+    await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toContain('webgpu');
+    console.log('backend line:', await page.getByTestId('backend').textContent());
+
+    await page.getByLabel('Choose text file').setInputFiles({
+      name: 'tiny.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(TINY),
+    });
+    await expect.poll(() => page.getByLabel('Corpus').inputValue()).not.toBe('bundled');
+    await page.getByLabel('Batch size').fill('16');
+    await page.getByLabel('LSTM units').fill('16');
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => stepShown(page), { timeout: 180_000 }).toBeGreaterThanOrEqual(5);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 60_000 }).toBe('paused');
+    const saved = await stepShown(page);
+    const loss = Number(await page.getByTestId('loss').textContent());
+    expect(loss).toBeGreaterThan(0);
+    console.log(`trained to step ${saved}, loss ${loss}`);
+
+    await page.getByLabel('Length').fill('60');
+    await page.getByRole('button', { name: 'Sample', exact: true }).click();
+    const first = page.getByTestId('sample').first();
+    await expect.poll(async () => (await first.textContent())?.length ?? 0, { timeout: 120_000 }).toBe(60);
+    expect(await page.getByTestId('sample').count()).toBe(4);
+
+    await page.reload();
+    const resume = page.getByRole('button', { name: /^Resume / }).first();
+    await expect(resume.isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.locator('text-panel').textContent()).toContain(`step ${saved}`);
+    await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toContain('webgpu');
+    await resume.click();
+    await expect.poll(() => page.locator('text-panel').textContent(), { timeout: 60_000 }).toContain(
+      `from step ${saved}.`,
+    );
+    await expect.poll(() => stepShown(page), { timeout: 120_000 }).toBeGreaterThan(saved);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 60_000 }).toBe('paused');
+    expect(seen.errors).toEqual([]);
+    expect(seen.csp).toEqual([]);
+    await context.close();
+  });
+});
