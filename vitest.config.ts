@@ -4,6 +4,8 @@ const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export default defineConfig({
   test: {
+    // Two cores: two test processes at a time.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         test: {
@@ -13,9 +15,8 @@ export default defineConfig({
           setupFiles: ['tests/setup/tf.ts'],
           // Dawn is a native addon: separate processes are safer than worker threads.
           pool: 'forks',
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
           env: { VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? swiftshader },
         },
       },
@@ -23,11 +24,11 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // One browser test file at a time: they share the build and the two cores.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
-          fileParallelism: false,
-          testTimeout: 300_000,
-          hookTimeout: 300_000,
+          testTimeout: 400_000,
+          hookTimeout: 120_000,
         },
       },
     ],
