@@ -37,8 +37,18 @@ export class TextController implements ReactiveController {
   }
 
   hostConnected(): void {
+    document.addEventListener('visibilitychange', this.onVisibility);
     void this.init();
   }
+
+  hostDisconnected(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  // A hidden page may be frozen or killed at any time: checkpoint running training right away.
+  private onVisibility = () => {
+    if (document.visibilityState === 'hidden' && this.running) void this.checkpoint();
+  };
 
   private update(): void {
     this.host.requestUpdate();

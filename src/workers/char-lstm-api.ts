@@ -170,7 +170,7 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
     async checkpoint(): Promise<SessionMeta | null> {
       if (!session) return null;
       if (loop?.running) {
-        await loop.pause();
+        await loop.requestSave();
         return session.meta;
       }
       return save();

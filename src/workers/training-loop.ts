@@ -36,6 +36,7 @@ export class TrainingLoop {
   private done: Promise<void> | null = null;
   private sums: Record<string, tf.Scalar> = {};
   private summed = 0;
+  private saveWaiters: (() => void)[] = [];
 
   constructor(
     private readonly hooks: LoopHooks,
@@ -54,6 +55,12 @@ export class TrainingLoop {
       this.done = null;
     });
     return this.done;
+  }
+
+  /** Asks a running loop to checkpoint after the current step, without stopping; resolves once saved. */
+  requestSave(): Promise<void> {
+    if (!this.done) return Promise.resolve();
+    return new Promise((resolve) => this.saveWaiters.push(resolve));
   }
 
   /** Asks the loop to stop after the current step and waits until its checkpoint is written. */
@@ -103,6 +110,7 @@ export class TrainingLoop {
           pos.step - lastSaveStep >= autosave.everySteps ||
           now - lastSaveTime >= autosave.everySeconds * 1000 ||
           this.stopRequested ||
+          this.saveWaiters.length > 0 ||
           finished;
         if (this.summed >= readEvery || now - lastReadTime >= 1000 || mustSave) {
           const metrics = await this.read();
@@ -122,6 +130,7 @@ export class TrainingLoop {
             await this.hooks.save();
             lastSaveTime = performance.now();
             lastSaveStep = pos.step;
+            for (const resolve of this.saveWaiters.splice(0)) resolve();
           }
           const state = this.stopRequested || finished ? 'paused' : 'running';
           progress(state, metrics, mustSave ? { savedStep: pos.step } : {});
@@ -134,6 +143,8 @@ export class TrainingLoop {
       throw e;
     } finally {
       this.clearSums();
+      // Whoever waits for a save must not hang when the loop ends another way.
+      for (const resolve of this.saveWaiters.splice(0)) resolve();
     }
   }
 
