@@ -1,5 +1,6 @@
 import { LitElement, html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import './faces-panel';
 import './text-panel';
 
 const TABS = [
@@ -72,6 +73,29 @@ export class AppRoot extends LitElement {
     );
   }
 
+  // A panel is mounted when its tab is first opened (starting its worker) and then stays mounted,
+  // hidden, so switching tabs never detaches a running session from its view.
+  private readonly visited = new Set<TabId>();
+
+  private panel(id: TabId) {
+    if (id === this.tab) this.visited.add(id);
+    if (!this.visited.has(id)) return '';
+    const content =
+      id === 'text'
+        ? html`<text-panel></text-panel>`
+        : id === 'faces'
+          ? html`<faces-panel></faces-panel>`
+          : html`<p>Segmentation is coming soon: this model is not built yet.</p>`;
+    return html`<section
+      id="panel-${id}"
+      role="tabpanel"
+      aria-labelledby="tab-${id}"
+      ?hidden=${id !== this.tab}
+    >
+      ${content}
+    </section>`;
+  }
+
   override render() {
     return html`<header><h1>Offline Deep-Learning Playground</h1></header>
       <nav role="tablist" aria-label="Models" @keydown=${this.onKey}>
@@ -89,9 +113,7 @@ export class AppRoot extends LitElement {
             </button>`,
         )}
       </nav>
-      <main id="panel-${this.tab}" role="tabpanel" aria-labelledby="tab-${this.tab}">
-        ${this.tab === 'text' ? html`<text-panel></text-panel>` : html`<p>Coming soon: this model is not built yet.</p>`}
-      </main>`;
+      <main>${TABS.map((t) => this.panel(t.id))}</main>`;
   }
 }
 

@@ -1,13 +1,13 @@
 import { proxy } from 'comlink';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import { validateCorpus } from '../data/corpus';
-import type { BackendReport, SessionMeta, TrainProgress } from '../shared/protocol';
 import type { CorpusInfo } from '../storage/corpora';
 import { listCorpora, putCorpus } from '../storage/corpora';
-import { listSessions } from '../storage/checkpoints';
 import { openAppDb } from '../storage/db';
+import type { CharLstmApi } from '../workers/char-lstm.worker';
 import type { CorpusRef } from '../workers/char-lstm-session';
-import { charLstmWorker, forcedBackend } from './worker-clients';
+import { SessionController } from './session-controller';
+import { charLstmWorker } from './worker-clients';
 
 /** Where the official tfjs example keeps its copy of the Nietzsche corpus. */
 export const NIETZSCHE_URL =
@@ -17,71 +17,21 @@ const NIETZSCHE_ID = 'nietzsche';
 const MAX_FILE_BYTES = 25_000_000;
 
 /** State and actions of the Text tab; all training happens in the char-LSTM worker. */
-export class TextController implements ReactiveController {
-  backend: BackendReport | null = null;
+export class TextController extends SessionController<CharLstmApi> {
   corpora: CorpusInfo[] = [];
   selected: CorpusRef = { kind: 'bundled', name: 'Moby-Dick' };
-  sessions: SessionMeta[] = [];
-  current: SessionMeta | null = null;
-  progress: TrainProgress | null = null;
-  running = false;
-  busy = '';
   sampling = false;
   samples: string[] = [];
   sampleSeed = '';
-  error = '';
-  notice = '';
 
-  constructor(private readonly host: ReactiveControllerHost) {
-    host.addController(this);
-  }
-
-  hostConnected(): void {
-    document.addEventListener('visibilitychange', this.onVisibility);
-    void this.init();
-  }
-
-  hostDisconnected(): void {
-    document.removeEventListener('visibilitychange', this.onVisibility);
-  }
-
-  // A hidden page may be frozen or killed at any time: checkpoint running training right away.
-  private onVisibility = () => {
-    if (document.visibilityState === 'hidden' && this.running) void this.checkpoint();
-  };
-
-  private update(): void {
-    this.host.requestUpdate();
-  }
-
-  private async guard(what: string, fn: () => Promise<void>): Promise<void> {
-    this.error = '';
-    this.busy = what;
-    this.update();
-    try {
-      await fn();
-    } catch (e) {
-      this.error = (e as Error).message;
-    } finally {
-      this.busy = '';
-      this.update();
-    }
-  }
-
-  /** Starts the worker, reports its backend and lists stored corpora and sessions. */
-  async init(): Promise<void> {
-    await this.refresh();
-    await this.guard('Starting the training worker…', async () => {
-      this.backend = await charLstmWorker().init(forcedBackend());
-    });
+  constructor(host: ReactiveControllerHost) {
+    super(host, 'char-lstm', charLstmWorker);
   }
 
   /** Re-reads corpora and sessions from IndexedDB. */
-  async refresh(): Promise<void> {
-    const db = await openAppDb();
-    this.corpora = await listCorpora(db);
-    this.sessions = await listSessions(db, 'char-lstm');
-    this.update();
+  override async refresh(): Promise<void> {
+    this.corpora = await listCorpora(await openAppDb());
+    await super.refresh();
   }
 
   /** Chooses the corpus for the next new session. */
@@ -132,49 +82,18 @@ export class TextController implements ReactiveController {
     await this.refresh();
   }
 
-  private onProgress = proxy((p: TrainProgress) => {
-    this.progress = p;
-    this.running = p.state === 'running';
-    if (p.state === 'error' && p.message) this.error = p.message;
-    if (p.savedStep !== undefined || p.state !== 'running') void this.refresh();
-    this.update();
-  });
-
   /** Creates a new session on the selected corpus and starts training it. */
   async train(
     config: { batchSize?: number; learningRate?: number; units?: number } = {},
   ): Promise<void> {
     await this.guard('Preparing the corpus and the model…', async () => {
-      this.current = await charLstmWorker().startNew(
+      this.current = await this.worker().startNew(
         { corpus: this.selected, config },
         this.onProgress,
       );
       this.running = true;
       await this.refresh();
     });
-  }
-
-  /** Continues a saved session from its checkpoint. */
-  async resume(id: string): Promise<void> {
-    await this.guard('Loading the checkpoint…', async () => {
-      this.current = await charLstmWorker().resume(id, this.onProgress);
-      this.notice = `Resumed “${this.current.name}” from step ${this.current.step}.`;
-      this.running = true;
-    });
-  }
-
-  /** Pauses training; the worker writes a checkpoint first. */
-  async pause(): Promise<void> {
-    await this.guard('Saving a checkpoint…', async () => {
-      await charLstmWorker().pause();
-      this.running = false;
-      await this.refresh();
-    });
-  }
-
-  /** Writes a checkpoint of the loaded session now (page hidden, update pending). */
-  async checkpoint(): Promise<void> {
-    await charLstmWorker().checkpoint();
   }
 
   /** Generates text at each temperature, streaming it into `samples`. */
@@ -188,7 +107,7 @@ export class TextController implements ReactiveController {
     this.sampling = true;
     this.samples = temperatures.map(() => '');
     await this.guard('', async () => {
-      const worker = charLstmWorker();
+      const worker = this.worker();
       if (!this.current) this.current = await worker.open(id);
       const result = await worker.sample(
         { seed: seed || undefined, length, temperatures },
@@ -206,6 +125,6 @@ export class TextController implements ReactiveController {
 
   /** Stops a running generation. */
   cancelSample(): void {
-    void charLstmWorker().cancelSample();
+    void this.worker().cancelSample();
   }
 }

@@ -1,8 +1,10 @@
 import { LitElement, html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { formatDuration, formatNumber, formatTime } from './format';
 import { panelStyles } from './styles';
+import { statusLines } from './status-lines';
 import { TextController } from './text-controller';
+import './session-list';
+import './train-progress';
 
 /** The Text tab: corpus choice, training of the char-LSTM and sampling at several temperatures. */
 @customElement('text-panel')
@@ -28,20 +30,6 @@ export class TextPanel extends LitElement {
       textarea {
         width: 100%;
         font-family: ui-monospace, monospace;
-      }
-      ul.sessions {
-        list-style: none;
-        padding: 0;
-        margin: 0;
-      }
-      ul.sessions li {
-        display: flex;
-        flex-wrap: wrap;
-        justify-content: space-between;
-        align-items: center;
-        gap: 0.5rem;
-        padding: 0.5rem 0;
-        border-top: 1px solid var(--border);
       }
     `,
   ];
@@ -140,23 +128,8 @@ export class TextPanel extends LitElement {
         </button>
         <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
       </div>
-      ${this.progressView()}
+      <train-progress .progress=${c.progress}></train-progress>
     </section>`;
-  }
-
-  private progressView() {
-    const p = this.ctl.progress;
-    if (!p) return html``;
-    return html`<div class="stats" role="status" aria-live="polite">
-        <div class="stat">Step<b data-testid="step">${p.step}</b></div>
-        <div class="stat">Epoch<b>${p.epoch + 1}</b></div>
-        <div class="stat">Loss<b data-testid="loss">${formatNumber(p.metrics.loss)}</b></div>
-        <div class="stat">Examples/s<b>${p.examplesPerSec.toFixed(1)}</b></div>
-        <div class="stat">Epoch ETA<b>${formatDuration(p.etaSec)}</b></div>
-        <div class="stat">State<b data-testid="state">${p.state}</b></div>
-      </div>
-      <progress max="1" .value=${p.epochFraction} aria-label="Epoch progress"></progress>
-      ${p.savedStep !== undefined ? html`<p class="muted">Checkpoint saved at step ${p.savedStep}.</p>` : ''}`;
   }
 
   private sampleControls() {
@@ -208,45 +181,16 @@ export class TextPanel extends LitElement {
     </section>`;
   }
 
-  private sessionList() {
-    const c = this.ctl;
-    return html`<section class="card" aria-labelledby="sessions-h">
-      <h2 id="sessions-h">Saved text sessions</h2>
-      ${c.sessions.length === 0 ? html`<p class="muted">No saved sessions yet. Press Train to start one.</p>` : ''}
-      <ul class="sessions">
-        ${c.sessions.map(
-          (s) =>
-            html`<li>
-              <span
-                ><b>${s.name}</b><br /><span class="muted"
-                  >char-LSTM · ${s.dataset} · step ${s.step} · loss ${formatNumber(s.lastLoss)} ·
-                  saved ${formatTime(s.savedAt)}</span
-                ></span
-              >
-              <button
-                aria-label="Resume ${s.name}"
-                @click=${() => c.resume(s.id)}
-                ?disabled=${c.running || !!c.busy}
-              >
-                Resume
-              </button>
-            </li>`,
-        )}
-      </ul>
-    </section>`;
-  }
-
   override render() {
     const c = this.ctl;
     return html`
-      <p class="muted" data-testid="backend">
-        ${c.backend ? `Backend: ${c.backend.backend}` : 'Backend: starting…'}
-        ${c.backend ? html`<span title=${c.backend.log.join('\n')}>(${c.backend.log.at(-1)})</span>` : ''}
-      </p>
-      ${c.error ? html`<p class="error" role="alert">${c.error}</p>` : ''}
-      ${c.busy ? html`<p class="muted" role="status">${c.busy}</p>` : ''}
-      ${c.notice ? html`<p class="muted">${c.notice}</p>` : ''} ${this.trainControls()}
-      ${this.sampleControls()} ${this.sessionList()}
+      ${statusLines(c)} ${this.trainControls()} ${this.sampleControls()}
+      <session-list
+        heading="Saved text sessions"
+        .sessions=${c.sessions}
+        ?disabled=${c.running || !!c.busy}
+        @resume=${(e: CustomEvent<string>) => c.resume(e.detail)}
+      ></session-list>
     `;
   }
 }

@@ -1,5 +1,6 @@
 import { wrap, type Remote } from 'comlink';
 import type { CharLstmApi } from '../workers/char-lstm.worker';
+import type { GanApi } from '../workers/gan.worker';
 
 let textWorker: Remote<CharLstmApi> | null = null;
 
@@ -17,4 +18,17 @@ export function charLstmWorker(): Remote<CharLstmApi> {
     }),
   );
   return textWorker;
+}
+
+let ganWorkerRemote: Remote<GanApi> | null = null;
+
+/** The DCGAN worker, started on first use. */
+export function ganWorker(): Remote<GanApi> {
+  ganWorkerRemote ??= wrap<GanApi>(
+    new Worker(new URL('../workers/gan.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'gan',
+    }),
+  );
+  return ganWorkerRemote;
 }

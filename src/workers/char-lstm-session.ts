@@ -7,7 +7,7 @@ import type { HistoryPoint, SessionMeta } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import type { Checkpoint } from '../storage/checkpoints';
 import { restoreModel, restoreOptimizer, snapshotModel, snapshotOptimizer } from './snapshot';
-import type { LoopHooks } from './training-loop';
+import type { ModelSession } from './session-host';
 
 /** Where a session's text comes from. */
 export type CorpusRef =
@@ -32,7 +32,7 @@ export interface CharLstmSessionConfig {
 const MAX_SAMPLES_KEPT = 20;
 
 /** A live char-LSTM session: model, optimizer, data cursor and history; plugs into the training loop. */
-export class CharLstmSession implements LoopHooks {
+export class CharLstmSession implements ModelSession {
   readonly encoded: Uint16Array;
   readonly windowCount: number;
   readonly stepsPerEpoch: number;
@@ -192,7 +192,4 @@ export class CharLstmSession implements LoopHooks {
     this.trainer.dispose();
     this.model.dispose();
   }
-
-  /** Placeholder so the session satisfies LoopHooks; the API object does the saving. */
-  save = async (): Promise<void> => {};
 }

@@ -9,8 +9,6 @@ export interface LoopHooks {
   position(): { step: number; epoch: number; epochFraction: number };
   examplesPerStep: number;
   stepsPerEpoch: number;
-  /** Writes a whole checkpoint (weights, optimizer, cursor, history). */
-  save(): Promise<void>;
 }
 
 /** Options of a training loop run. */
@@ -19,6 +17,8 @@ export interface LoopOptions {
   autosave: AutosavePolicy;
   history: HistoryPoint[];
   onProgress: (p: TrainProgress) => void;
+  /** Writes a whole checkpoint (weights, optimizer, cursor, history). */
+  save: () => Promise<void>;
   /** Steps between loss reads; a read also happens after one second. */
   readEvery?: number;
   /** Stop by itself after this many steps (tests, benchmarks). */
@@ -127,7 +127,7 @@ export class TrainingLoop {
           }
           this.opts.history.push({ step: pos.step, metrics });
           if (mustSave) {
-            await this.hooks.save();
+            await this.opts.save();
             lastSaveTime = performance.now();
             lastSaveStep = pos.step;
             for (const resolve of this.saveWaiters.splice(0)) resolve();

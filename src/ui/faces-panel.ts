@@ -1,0 +1,227 @@
+import { LitElement, html, css } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { FacesController, type FacesSettings } from './faces-controller';
+import { downloadPng, pngUrl } from './png-url';
+import { statusLines } from './status-lines';
+import { panelStyles } from './styles';
+import './session-list';
+import './train-progress';
+
+const METRICS = { dLossReal: 'D loss (real)', dLossFake: 'D loss (fake)', gLoss: 'G loss' };
+
+/** The Faces tab: DCGAN training, the fixed-latent timeline, generation and interpolation. */
+@customElement('faces-panel')
+export class FacesPanel extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .grid img,
+      .faces img,
+      .strip img {
+        image-rendering: pixelated;
+        max-width: 100%;
+        border-radius: 6px;
+      }
+      .grid img {
+        width: min(100%, 32rem);
+      }
+      .faces {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(4.5rem, 1fr));
+        gap: 0.5rem;
+      }
+      .faces button {
+        padding: 0;
+        background: none;
+        border: 3px solid transparent;
+      }
+      .faces button[aria-pressed='true'] {
+        border-color: var(--focus);
+      }
+      .faces img {
+        width: 100%;
+        display: block;
+      }
+      input[type='range'] {
+        width: min(100%, 32rem);
+      }
+    `,
+  ];
+
+  private readonly ctl = new FacesController(this);
+  @state() private settings: FacesSettings = { imageSize: 32, width: 'small', batchSize: 32 };
+  @state() private shown = -1;
+  private urls = new Map<Uint8Array, string>();
+
+  private url(png: Uint8Array): string {
+    let u = this.urls.get(png);
+    if (!u) {
+      u = pngUrl(png);
+      this.urls.set(png, u);
+    }
+    return u;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const u of this.urls.values()) URL.revokeObjectURL(u);
+    this.urls.clear();
+  }
+
+  private set<K extends keyof FacesSettings>(key: K, value: FacesSettings[K]) {
+    this.settings = { ...this.settings, [key]: value };
+  }
+
+  private trainControls() {
+    const c = this.ctl;
+    return html`<section class="card" aria-labelledby="gan-train-h">
+      <h2 id="gan-train-h">Data and training</h2>
+      <div class="row">
+        <label
+          >Dataset
+          <select aria-label="Dataset">
+            <option>Built-in faces (generated on this device)</option>
+          </select></label
+        >
+        <label
+          >Image size
+          <select
+            @change=${(e: Event) =>
+              this.set('imageSize', Number((e.target as HTMLSelectElement).value) as 32 | 64)}
+          >
+            <option value="32" ?selected=${this.settings.imageSize === 32}>32x32</option>
+            <option value="64" ?selected=${this.settings.imageSize === 64}>64x64</option>
+          </select></label
+        >
+        <label
+          >Model width
+          <select
+            @change=${(e: Event) =>
+              this.set('width', (e.target as HTMLSelectElement).value as 'small' | 'standard')}
+          >
+            <option value="small">Small (phones)</option>
+            <option value="standard">Standard (laptops)</option>
+          </select></label
+        >
+        <label
+          >Batch size
+          <input
+            type="number"
+            min="1"
+            max="512"
+            .value=${String(this.settings.batchSize)}
+            @change=${(e: Event) => this.set('batchSize', Number((e.target as HTMLInputElement).value))}
+        /></label>
+        <button
+          @click=${() => c.train(this.settings)}
+          ?disabled=${c.running || !!c.busy || !c.backend}
+        >
+          Train
+        </button>
+        <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
+      </div>
+      <train-progress .progress=${c.progress} .metrics=${METRICS}></train-progress>
+    </section>`;
+  }
+
+  private timeline() {
+    const snaps = this.ctl.snapshots;
+    if (!snaps.length) return html``;
+    const i = this.shown < 0 || this.shown >= snaps.length ? snaps.length - 1 : this.shown;
+    const snap = snaps[i];
+    return html`<section class="card grid" aria-labelledby="grid-h">
+      <h2 id="grid-h">Samples from fixed latent vectors</h2>
+      <img
+        data-testid="sample-grid"
+        src=${this.url(snap.png)}
+        alt="8 by 8 generated faces at step ${snap.step}"
+      />
+      <label
+        >Training history: step ${snap.step} (${i + 1} of ${snaps.length})
+        <input
+          type="range"
+          min="0"
+          max=${snaps.length - 1}
+          .value=${String(i)}
+          @input=${(e: Event) => {
+            const v = Number((e.target as HTMLInputElement).value);
+            this.shown = v === snaps.length - 1 ? -1 : v;
+          }}
+      /></label>
+      <div class="row">
+        <button
+          class="secondary"
+          @click=${() => downloadPng(snap.png, `faces-step-${snap.step}.png`)}
+        >
+          Download PNG
+        </button>
+      </div>
+    </section>`;
+  }
+
+  private generation() {
+    const c = this.ctl;
+    return html`<section class="card" aria-labelledby="gen-h">
+      <h2 id="gen-h">Generate and interpolate</h2>
+      <div class="row">
+        <button @click=${() => c.generate(16)} ?disabled=${!!c.busy}>Generate</button>
+        ${
+          c.picked.length === 1
+            ? html`<button
+                class="secondary"
+                @click=${() => downloadPng(c.generated[c.picked[0]].png, 'face.png')}
+              >
+                Download face
+              </button>`
+            : ''
+        }
+      </div>
+      ${
+        c.generated.length
+          ? html`<p class="muted">
+              Choose two faces to see the path between them in latent space.
+            </p>`
+          : ''
+      }
+      <div class="faces">
+        ${c.generated.map(
+          (f, i) =>
+            html`<button
+              aria-pressed=${c.picked.includes(i) ? 'true' : 'false'}
+              aria-label="Face ${i + 1}"
+              @click=${() => c.pick(i)}
+            >
+              <img src=${this.url(f.png)} alt="" />
+            </button>`,
+        )}
+      </div>
+      ${
+        c.strip
+          ? html`<div class="strip">
+              <img src=${this.url(c.strip)} alt="Interpolation between the two chosen faces" />
+              <button class="secondary" @click=${() => downloadPng(c.strip!, 'interpolation.png')}>
+                Download interpolation
+              </button>
+            </div>`
+          : ''
+      }
+    </section>`;
+  }
+
+  override render() {
+    const c = this.ctl;
+    return html`${statusLines(c)} ${this.trainControls()} ${this.timeline()} ${this.generation()}
+      <session-list
+        heading="Saved faces sessions"
+        .sessions=${c.sessions}
+        ?disabled=${c.running || !!c.busy}
+        @resume=${(e: CustomEvent<string>) => c.resume(e.detail)}
+      ></session-list>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'faces-panel': FacesPanel;
+  }
+}

@@ -1,0 +1,121 @@
+import { proxy, type Remote } from 'comlink';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { BackendReport, ModelKind, SessionMeta, TrainProgress } from '../shared/protocol';
+import { listSessions } from '../storage/checkpoints';
+import { openAppDb } from '../storage/db';
+import { forcedBackend } from './worker-clients';
+
+/** The part of every model worker's API that this controller drives. */
+export interface SessionWorker {
+  init(forced: string | null): Promise<BackendReport>;
+  open(id: string): Promise<SessionMeta>;
+  resume(id: string, onProgress: (p: TrainProgress) => void): Promise<SessionMeta>;
+  pause(): Promise<void>;
+  checkpoint(): Promise<SessionMeta | null>;
+}
+
+/** State and actions shared by the model tabs: backend, sessions list, training progress, resume and pause. */
+export abstract class SessionController<W extends SessionWorker> implements ReactiveController {
+  backend: BackendReport | null = null;
+  sessions: SessionMeta[] = [];
+  current: SessionMeta | null = null;
+  progress: TrainProgress | null = null;
+  running = false;
+  busy = '';
+  error = '';
+  notice = '';
+
+  constructor(
+    protected readonly host: ReactiveControllerHost,
+    protected readonly model: ModelKind,
+    protected readonly worker: () => Remote<W>,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    document.addEventListener('visibilitychange', this.onVisibility);
+    void this.init();
+  }
+
+  hostDisconnected(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
+  }
+
+  // A hidden page may be frozen or killed at any time: checkpoint running training right away.
+  private onVisibility = () => {
+    if (document.visibilityState === 'hidden' && this.running) void this.checkpoint();
+  };
+
+  protected update(): void {
+    this.host.requestUpdate();
+  }
+
+  /** Runs `fn` showing `what` as busy, turning any exception into the error message. */
+  protected async guard(what: string, fn: () => Promise<void>): Promise<void> {
+    this.error = '';
+    this.busy = what;
+    this.update();
+    try {
+      await fn();
+    } catch (e) {
+      this.error = (e as Error).message;
+    } finally {
+      this.busy = '';
+      this.update();
+    }
+  }
+
+  /** Starts the worker, reports its backend and lists the stored sessions. */
+  async init(): Promise<void> {
+    await this.refresh();
+    await this.guard('Starting the training worker…', async () => {
+      this.backend = await this.worker().init(forcedBackend());
+    });
+  }
+
+  /** Re-reads this model's sessions from IndexedDB. */
+  async refresh(): Promise<void> {
+    this.sessions = await listSessions(await openAppDb(), this.model);
+    this.update();
+  }
+
+  /** Called for every progress message after the shared handling. */
+  protected onProgressExtra(_p: TrainProgress): void {}
+
+  protected onProgress = proxy((p: TrainProgress) => {
+    this.progress = p;
+    this.running = p.state === 'running';
+    if (p.state === 'error' && p.message) this.error = p.message;
+    if (p.savedStep !== undefined || p.state !== 'running') void this.refresh();
+    this.onProgressExtra(p);
+    this.update();
+  });
+
+  /** Continues a saved session from its checkpoint. */
+  async resume(id: string): Promise<void> {
+    await this.guard('Loading the checkpoint…', async () => {
+      this.current = await this.worker().resume(id, this.onProgress);
+      this.notice = `Resumed “${this.current.name}” from step ${this.current.step}.`;
+      this.running = true;
+      await this.afterLoad();
+    });
+  }
+
+  /** Hook run after a session is loaded or started. */
+  protected async afterLoad(): Promise<void> {}
+
+  /** Pauses training; the worker writes a checkpoint first. */
+  async pause(): Promise<void> {
+    await this.guard('Saving a checkpoint…', async () => {
+      await this.worker().pause();
+      this.running = false;
+      await this.refresh();
+    });
+  }
+
+  /** Writes a checkpoint of the loaded session now (page hidden, update pending). */
+  async checkpoint(): Promise<void> {
+    await this.worker().checkpoint();
+  }
+}

@@ -1,0 +1,13 @@
+import { html } from 'lit';
+import type { SessionController, SessionWorker } from './session-controller';
+
+/** The backend line, error, busy and notice lines every model tab shows at its top. */
+export function statusLines<W extends SessionWorker>(c: SessionController<W>) {
+  return html`<p class="muted" data-testid="backend">
+      ${c.backend ? `Backend: ${c.backend.backend}` : 'Backend: starting…'}
+      ${c.backend ? html`<span title=${c.backend.log.join('\n')}>(${c.backend.log.at(-1)})</span>` : ''}
+    </p>
+    ${c.error ? html`<p class="error" role="alert">${c.error}</p>` : ''}
+    ${c.busy ? html`<p class="muted" role="status">${c.busy}</p>` : ''}
+    ${c.notice ? html`<p class="muted">${c.notice}</p>` : ''}`;
+}

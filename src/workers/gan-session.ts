@@ -1,0 +1,223 @@
+import * as tf from '@tensorflow/tfjs';
+import { renderFace } from '../data/faces';
+import { encodePng, gridImage } from '../data/png';
+import type { GanConfig } from '../models/gan';
+import {
+  buildDiscriminator,
+  buildGenerator,
+  imagesToRgb,
+  sampleImages,
+  sampleLatents,
+} from '../models/gan';
+import { createGanTrainer } from '../models/gan-train';
+import type { HistoryPoint, SessionMeta } from '../shared/protocol';
+import { Rng } from '../shared/rng';
+import type { Checkpoint } from '../storage/checkpoints';
+import type { ModelSession } from './session-host';
+import { restoreModel, restoreOptimizer, snapshotModel, snapshotOptimizer } from './snapshot';
+
+/** Where a GAN session's real images come from. */
+export type FaceDataset =
+  { kind: 'builtin'; name: string } | { kind: 'imported'; id: string; name: string };
+
+/** One grid of the fixed latents at a training step, as PNG bytes. */
+export interface GanSnapshot {
+  step: number;
+  png: Uint8Array;
+}
+
+/** The JSON config a GAN session stores in its checkpoint. */
+export interface GanSessionConfig {
+  model: GanConfig;
+  dataset: FaceDataset;
+  dataSeed: number;
+  /** Seed of the 64 fixed latent vectors of the sample grid. */
+  latentSeed: number;
+  snapshotEvery: number;
+}
+
+/** How many built-in faces the training pool holds (rendered once per session load). */
+export const BUILTIN_POOL = 2048;
+const MAX_SNAPSHOTS = 80;
+
+/** Renders the built-in training pool: `count` faces as RGB bytes `[count, size, size, 3]`. */
+export function renderFacePool(seed: number, count: number, size: number): Uint8Array {
+  const n = size * size * 3;
+  const pool = new Uint8Array(count * n);
+  for (let i = 0; i < count; i++) pool.set(renderFace(seed + i, size).image, i * n);
+  return pool;
+}
+
+/** A live DCGAN session: both networks, both optimizers, the image pool and the snapshot timeline. */
+export class GanSession implements ModelSession {
+  readonly stepsPerEpoch: number;
+  readonly examplesPerStep: number;
+  private readonly trainer: ReturnType<typeof createGanTrainer>;
+  private readonly fixedLatents: tf.Tensor2D;
+  private pendingSnapshot: Promise<void> = Promise.resolve();
+
+  private constructor(
+    public meta: SessionMeta,
+    readonly config: GanSessionConfig,
+    readonly generator: tf.LayersModel,
+    readonly discriminator: tf.LayersModel,
+    private readonly pool: Uint8Array,
+    public stepCount: number,
+    readonly rng: Rng,
+    readonly history: HistoryPoint[],
+    readonly snapshots: GanSnapshot[],
+  ) {
+    const cfg = config.model;
+    const n = cfg.imageSize * cfg.imageSize * 3;
+    this.examplesPerStep = cfg.batchSize;
+    this.stepsPerEpoch = Math.max(1, Math.floor(pool.length / n / cfg.batchSize));
+    this.trainer = createGanTrainer(generator, discriminator, cfg);
+    this.fixedLatents = sampleLatents(64, cfg.latentDim, config.latentSeed);
+  }
+
+  /** Starts a fresh session on `pool` (RGB bytes of the dataset at the model's size). */
+  static create(meta: SessionMeta, config: GanSessionConfig, pool: Uint8Array): GanSession {
+    const g = buildGenerator(config.model, config.dataSeed);
+    const d = buildDiscriminator(config.model, config.dataSeed + 1);
+    const s = new GanSession(
+      meta,
+      config,
+      g,
+      d,
+      pool,
+      0,
+      new Rng(config.dataSeed ^ 0x51ed),
+      [],
+      [],
+    );
+    s.pendingSnapshot = s.snapshot();
+    return s;
+  }
+
+  /** Rebuilds a session exactly as checkpointed. */
+  static async restore(meta: SessionMeta, ckpt: Checkpoint, pool: Uint8Array): Promise<GanSession> {
+    const config = ckpt.config as unknown as GanSessionConfig;
+    const g = await restoreModel(ckpt.topologies.generator, ckpt.weights.generator);
+    const d = await restoreModel(ckpt.topologies.discriminator, ckpt.weights.discriminator);
+    const s = new GanSession(
+      meta,
+      config,
+      g,
+      d,
+      pool,
+      ckpt.step,
+      new Rng(ckpt.rngState),
+      ckpt.history,
+      [...(ckpt.samples as GanSnapshot[])],
+    );
+    await restoreOptimizer(s.trainer.dOptimizer, ckpt.optimizers.discriminator);
+    await restoreOptimizer(s.trainer.gOptimizer, ckpt.optimizers.generator);
+    return s;
+  }
+
+  private realBatch(): tf.Tensor4D {
+    const { imageSize: size, batchSize } = this.config.model;
+    const n = size * size * 3;
+    const count = this.pool.length / n;
+    const out = new Float32Array(batchSize * n);
+    for (let k = 0; k < batchSize; k++) {
+      const src = this.rng.int(count) * n;
+      for (let j = 0; j < n; j++) out[k * n + j] = this.pool[src + j] / 127.5 - 1;
+    }
+    return tf.tensor4d(out, [batchSize, size, size, 3]);
+  }
+
+  /** One discriminator and one generator step; losses stay on the device. */
+  step(): Record<string, tf.Scalar> {
+    const real = this.realBatch();
+    const losses = this.trainer.trainStep(real, this.rng.seed());
+    real.dispose();
+    this.stepCount++;
+    if (this.stepCount % this.config.snapshotEvery === 0) {
+      this.pendingSnapshot = this.pendingSnapshot.then(() => this.snapshot());
+    }
+    return { dLossReal: losses.dLossReal, dLossFake: losses.dLossFake, gLoss: losses.gLoss };
+  }
+
+  /** Step and position in the (pool-sized) epoch. */
+  position() {
+    const epoch = Math.floor(this.stepCount / this.stepsPerEpoch);
+    return {
+      step: this.stepCount,
+      epoch,
+      epochFraction: (this.stepCount % this.stepsPerEpoch) / this.stepsPerEpoch,
+    };
+  }
+
+  /** Renders the fixed-latent 8x8 grid to PNG and keeps it in the timeline. */
+  private async snapshot(): Promise<void> {
+    const step = this.stepCount;
+    const png = await this.gridPng(this.fixedLatents, 8);
+    this.snapshots.push({ step, png });
+    // Over the limit, drop every other snapshot but the first (noise) and the newest, so the
+    // timeline keeps spanning the whole run at a coarser spacing.
+    if (this.snapshots.length > MAX_SNAPSHOTS) {
+      const last = this.snapshots.length - 1;
+      const kept = this.snapshots.filter((_, i) => i === 0 || i === last || i % 2 === 0);
+      this.snapshots.splice(0, this.snapshots.length, ...kept);
+    }
+  }
+
+  /** PNG of the images generated from `latents` `[n, latentDim]`, `cols` per row. */
+  async gridPng(latents: tf.Tensor2D, cols: number): Promise<Uint8Array> {
+    const images = sampleImages(this.generator, latents);
+    const rgb = await imagesToRgb(images);
+    images.dispose();
+    const size = this.config.model.imageSize;
+    const grid = gridImage(rgb, size, cols, 1);
+    return encodePng(grid.data, grid.width, grid.height, 3);
+  }
+
+  /** Waits until the last requested snapshot is rendered. */
+  flushSnapshots(): Promise<void> {
+    return this.pendingSnapshot;
+  }
+
+  /** The whole checkpoint of this session (both networks, both optimizers, timeline). */
+  async toCheckpoint(): Promise<Checkpoint> {
+    await this.flushSnapshots();
+    const g = await snapshotModel(this.generator);
+    const d = await snapshotModel(this.discriminator);
+    const last = this.history.at(-1)?.metrics;
+    const lastLoss = last ? last.gLoss : NaN;
+    this.meta = {
+      ...this.meta,
+      step: this.stepCount,
+      epoch: this.position().epoch,
+      lastLoss,
+      savedAt: Date.now(),
+    };
+    return {
+      sessionId: this.meta.id,
+      model: 'gan',
+      version: 1,
+      step: this.stepCount,
+      epoch: this.position().epoch,
+      cursor: 0,
+      rngState: this.rng.state,
+      config: this.config as unknown as Record<string, unknown>,
+      topologies: { generator: g.topology, discriminator: d.topology },
+      weights: { generator: g.weights, discriminator: d.weights },
+      optimizers: {
+        generator: await snapshotOptimizer(this.trainer.gOptimizer),
+        discriminator: await snapshotOptimizer(this.trainer.dOptimizer),
+      },
+      history: this.history,
+      samples: this.snapshots,
+      extra: {},
+    };
+  }
+
+  /** Frees both networks, optimizers and the fixed latents. */
+  dispose(): void {
+    this.trainer.dispose();
+    this.generator.dispose();
+    this.discriminator.dispose();
+    this.fixedLatents.dispose();
+  }
+}
