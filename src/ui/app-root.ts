@@ -1,5 +1,8 @@
 import { LitElement, html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { registerServiceWorker, storageEstimate, watchInstallPrompt } from '../pwa';
+import { formatBytes } from './format';
+import { startedWorkers } from './worker-clients';
 import './faces-panel';
 import './text-panel';
 
@@ -52,12 +55,74 @@ export class AppRoot extends LitElement {
       border-bottom-color: var(--accent);
       font-weight: 600;
     }
+    .notice {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.75rem;
+      padding: 0.5rem 1rem;
+      margin-bottom: 1rem;
+      border-radius: 8px;
+      background: var(--card);
+      border: 1px solid var(--accent);
+    }
+    .notice button,
+    .install {
+      min-height: 44px;
+      padding: 0 1rem;
+      border-radius: 8px;
+      border: 1px solid var(--accent);
+      background: var(--accent);
+      color: var(--on-accent);
+      font: inherit;
+      cursor: pointer;
+    }
+    footer {
+      margin-top: 1rem;
+      font-size: 0.85rem;
+      color: var(--muted);
+    }
     [role='tab']:focus-visible {
       outline: 3px solid var(--focus);
     }
   `;
 
   @state() private tab: TabId = 'text';
+  @state() private applyUpdate: (() => Promise<void>) | null = null;
+  @state() private updating = false;
+  @state() private install: (() => Promise<void>) | null = null;
+  @state() private storage = '';
+  private stopWatchingInstall = () => {};
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void registerServiceWorker({ onUpdateReady: (apply) => (this.applyUpdate = apply) });
+    this.stopWatchingInstall = watchInstallPrompt(
+      (can, prompt) => (this.install = can ? prompt : null),
+    );
+    void this.refreshStorage();
+    this.addEventListener('storage-changed', () => void this.refreshStorage());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopWatchingInstall();
+  }
+
+  private async refreshStorage() {
+    const est = await storageEstimate();
+    this.storage = est
+      ? `Storage: ${formatBytes(est.usage)} used of ${formatBytes(est.quota)}`
+      : '';
+  }
+
+  // Never reload in the middle of training: every running session checkpoints first.
+  private async applyNewVersion() {
+    if (!this.applyUpdate) return;
+    this.updating = true;
+    await Promise.all(startedWorkers().map((w) => w.checkpoint().catch(() => undefined)));
+    await this.applyUpdate();
+  }
 
   private select(id: TabId) {
     this.tab = id;
@@ -97,7 +162,24 @@ export class AppRoot extends LitElement {
   }
 
   override render() {
-    return html`<header><h1>Offline Deep-Learning Playground</h1></header>
+    return html`<header>
+        <h1>Offline Deep-Learning Playground</h1>
+        ${
+          this.install
+            ? html`<button class="install" @click=${() => this.install?.()}>Install app</button>`
+            : ''
+        }
+      </header>
+      ${
+        this.applyUpdate
+          ? html`<div class="notice" role="status">
+              Update available.
+              <button @click=${() => this.applyNewVersion()} ?disabled=${this.updating}>
+                Reload to update
+              </button>
+            </div>`
+          : ''
+      }
       <nav role="tablist" aria-label="Models" @keydown=${this.onKey}>
         ${TABS.map(
           (t) =>
@@ -113,7 +195,8 @@ export class AppRoot extends LitElement {
             </button>`,
         )}
       </nav>
-      <main>${TABS.map((t) => this.panel(t.id))}</main>`;
+      <main>${TABS.map((t) => this.panel(t.id))}</main>
+      <footer class="muted">${this.storage}</footer>`;
   }
 }
 

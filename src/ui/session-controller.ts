@@ -3,7 +3,10 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { BackendReport, ModelKind, SessionMeta, TrainProgress } from '../shared/protocol';
 import { listSessions } from '../storage/checkpoints';
 import { openAppDb } from '../storage/db';
+import { requestPersistentStorage } from '../pwa';
 import { forcedBackend } from './worker-clients';
+
+let persistAsked = false;
 
 /** The part of every model worker's API that this controller drives. */
 export interface SessionWorker {
@@ -88,9 +91,21 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
     this.running = p.state === 'running';
     if (p.state === 'error' && p.message) this.error = p.message;
     if (p.savedStep !== undefined || p.state !== 'running') void this.refresh();
+    if (p.savedStep !== undefined) this.afterSave();
     this.onProgressExtra(p);
     this.update();
   });
+
+  // After the first checkpoint the data is worth keeping: ask the browser not to evict it.
+  private afterSave(): void {
+    if (!persistAsked) {
+      persistAsked = true;
+      void requestPersistentStorage();
+    }
+    (this.host as unknown as HTMLElement).dispatchEvent(
+      new CustomEvent('storage-changed', { bubbles: true, composed: true }),
+    );
+  }
 
   /** Continues a saved session from its checkpoint. */
   async resume(id: string): Promise<void> {

@@ -32,3 +32,8 @@ export function ganWorker(): Remote<GanApi> {
   );
   return ganWorkerRemote;
 }
+
+/** Every model worker started so far, to checkpoint them all before an update reloads the page. */
+export function startedWorkers(): { checkpoint(): Promise<unknown> }[] {
+  return [textWorker, ganWorkerRemote].filter((w) => w !== null);
+}
