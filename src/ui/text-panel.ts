@@ -49,7 +49,6 @@ export class TextPanel extends LitElement {
       >Corpus
       <select
         aria-label="Corpus"
-        .value=${value}
         @change=${(e: Event) => {
           const v = (e.target as HTMLSelectElement).value;
           const info = c.corpora.find((x) => x.id === v);
@@ -60,8 +59,10 @@ export class TextPanel extends LitElement {
           );
         }}
       >
-        <option value="bundled">Moby-Dick (bundled, 1.2 MB)</option>
-        ${c.corpora.map((x) => html`<option value=${x.id}>${x.name} (${(x.sizeBytes / 1e6).toFixed(1)} MB)</option>`)}
+        <option value="bundled" ?selected=${value === 'bundled'}>
+          Moby-Dick (bundled, 1.2 MB)
+        </option>
+        ${c.corpora.map((x) => html`<option value=${x.id} ?selected=${x.id === value}>${x.name} (${(x.sizeBytes / 1e6).toFixed(1)} MB)</option>`)}
       </select></label
     >`;
   }

@@ -106,7 +106,7 @@ export class TrainingLoop {
         const now = performance.now();
         const finished = this.opts.maxSteps !== undefined && ran >= this.opts.maxSteps;
         const pos = this.hooks.position();
-        const mustSave =
+        let mustSave =
           pos.step - lastSaveStep >= autosave.everySteps ||
           now - lastSaveTime >= autosave.everySeconds * 1000 ||
           this.stopRequested ||
@@ -126,6 +126,8 @@ export class TrainingLoop {
             return;
           }
           this.opts.history.push({ step: pos.step, metrics });
+          // A pause or save request may have arrived while the read awaited the device.
+          mustSave ||= this.stopRequested || this.saveWaiters.length > 0;
           if (mustSave) {
             await this.opts.save();
             lastSaveTime = performance.now();

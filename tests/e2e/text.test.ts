@@ -25,18 +25,20 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     const seen = watchPage(page);
+    page.on('worker', (w) => w.on('console', (m) => console.log('worker:', m.text())));
+    page.on('console', (m) => console.log('page:', m.text()));
     await page.goto(server.url);
     await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toContain('webgpu');
     console.log('backend line:', await page.getByTestId('backend').textContent());
 
-    await page.getByLabel('Choose text file').setInputFiles({
+    await page.getByLabel('Choose text file', { exact: true }).setInputFiles({
       name: 'tiny.txt',
       mimeType: 'text/plain',
       buffer: Buffer.from(TINY),
     });
-    await expect.poll(() => page.getByLabel('Corpus').inputValue()).not.toBe('bundled');
-    await page.getByLabel('Batch size').fill('16');
-    await page.getByLabel('LSTM units').fill('16');
+    await expect.poll(() => page.getByLabel('Corpus', { exact: true }).inputValue()).not.toBe('bundled');
+    await page.getByLabel('Batch size', { exact: true }).fill('16');
+    await page.getByLabel('LSTM units', { exact: true }).fill('16');
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => stepShown(page), { timeout: 180_000 }).toBeGreaterThanOrEqual(5);
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -46,21 +48,23 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     expect(loss).toBeGreaterThan(0);
     console.log(`trained to step ${saved}, loss ${loss}`);
 
-    await page.getByLabel('Length').fill('60');
+    await page.getByLabel('Length', { exact: true }).fill('60');
     await page.getByRole('button', { name: 'Sample', exact: true }).click();
     const first = page.getByTestId('sample').first();
     await expect.poll(async () => (await first.textContent())?.length ?? 0, { timeout: 120_000 }).toBe(60);
     expect(await page.getByTestId('sample').count()).toBe(4);
 
+    await page.screenshot({ path: '/tmp/before-reload.png', fullPage: true });
     await page.reload();
     const resume = page.getByRole('button', { name: /^Resume / }).first();
-    await expect(resume.isVisible()).resolves.toBe(true);
-    await expect.poll(() => page.locator('text-panel').textContent()).toContain(`step ${saved}`);
+    await resume.waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: '/tmp/after-reload.png', fullPage: true });
+    await expect.poll(() => page.getByText(`step ${saved} ·`).count()).toBe(1);
     await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toContain('webgpu');
     await resume.click();
-    await expect.poll(() => page.locator('text-panel').textContent(), { timeout: 60_000 }).toContain(
-      `from step ${saved}.`,
-    );
+    await expect
+      .poll(() => page.getByText(`from step ${saved}.`).count(), { timeout: 60_000 })
+      .toBe(1);
     await expect.poll(() => stepShown(page), { timeout: 120_000 }).toBeGreaterThan(saved);
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 60_000 }).toBe('paused');
