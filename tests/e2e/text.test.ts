@@ -25,8 +25,6 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     const seen = watchPage(page);
-    page.on('worker', (w) => w.on('console', (m) => console.log('worker:', m.text())));
-    page.on('console', (m) => console.log('page:', m.text()));
     await page.goto(server.url);
     await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toContain('webgpu');
     console.log('backend line:', await page.getByTestId('backend').textContent());
@@ -54,11 +52,9 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     await expect.poll(async () => (await first.textContent())?.length ?? 0, { timeout: 120_000 }).toBe(60);
     expect(await page.getByTestId('sample').count()).toBe(4);
 
-    await page.screenshot({ path: '/tmp/before-reload.png', fullPage: true });
     await page.reload();
     const resume = page.getByRole('button', { name: /^Resume / }).first();
     await resume.waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: '/tmp/after-reload.png', fullPage: true });
     await expect.poll(() => page.getByText(`step ${saved} ·`).count()).toBe(1);
     await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toContain('webgpu');
     await resume.click();
