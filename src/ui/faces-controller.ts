@@ -11,6 +11,8 @@ export interface FacesSettings {
   imageSize: 32 | 64;
   width: 'small' | 'standard';
   batchSize: number;
+  /** Steps between two snapshots of the fixed-latent grid. */
+  snapshotEvery: number;
 }
 
 /** State and actions of the Faces tab; all training happens in the GAN worker. */
@@ -28,7 +30,15 @@ export class FacesController extends SessionController<GanApi> {
   async train(settings: FacesSettings): Promise<void> {
     await this.guard('Rendering the built-in faces and building the networks…', async () => {
       this.current = await this.worker().startNew(
-        { dataset: { kind: 'builtin', name: 'Built-in faces' }, config: settings },
+        {
+          dataset: { kind: 'builtin', name: 'Built-in faces' },
+          config: {
+            imageSize: settings.imageSize,
+            width: settings.width,
+            batchSize: settings.batchSize,
+          },
+          snapshotEvery: settings.snapshotEvery,
+        },
         this.onProgress,
       );
       this.running = true;

@@ -49,7 +49,12 @@ export class FacesPanel extends LitElement {
   ];
 
   private readonly ctl = new FacesController(this);
-  @state() private settings: FacesSettings = { imageSize: 32, width: 'small', batchSize: 32 };
+  @state() private settings: FacesSettings = {
+    imageSize: 32,
+    width: 'small',
+    batchSize: 32,
+    snapshotEvery: 50,
+  };
   @state() private shown = -1;
   private urls = new Map<Uint8Array, string>();
 
@@ -111,6 +116,16 @@ export class FacesPanel extends LitElement {
             max="512"
             .value=${String(this.settings.batchSize)}
             @change=${(e: Event) => this.set('batchSize', Number((e.target as HTMLInputElement).value))}
+        /></label>
+        <label
+          >Grid every N steps
+          <input
+            type="number"
+            min="1"
+            max="10000"
+            .value=${String(this.settings.snapshotEvery)}
+            @change=${(e: Event) =>
+              this.set('snapshotEvery', Number((e.target as HTMLInputElement).value))}
         /></label>
         <button
           @click=${() => c.train(this.settings)}

@@ -24,9 +24,13 @@ export interface Served {
 
 /** Serves `dir` with the project's own static server (`scripts/serve.mjs`) on a free port. */
 export function serve(dir = 'dist'): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, ['scripts/serve.mjs', '--port', '0', '--dir', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['scripts/serve.mjs', '--port', '0', '--dir', dir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -59,7 +63,12 @@ export function watchPage(page: Page): { errors: string[]; csp: string[] } {
 export function newContext(browser: Browser, phone = false): Promise<BrowserContext> {
   return browser.newContext(
     phone
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+      ? {
+          viewport: { width: 390, height: 844 },
+          deviceScaleFactor: 2,
+          isMobile: true,
+          hasTouch: true,
+        }
       : { viewport: { width: 1280, height: 900 } },
   );
 }

@@ -26,7 +26,9 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     const page = await context.newPage();
     const seen = watchPage(page);
     await page.goto(server.url);
-    await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toContain('webgpu');
+    await expect
+      .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })
+      .toContain('webgpu');
     console.log('backend line:', await page.getByTestId('backend').textContent());
 
     await page.getByLabel('Choose text file', { exact: true }).setInputFiles({
@@ -34,13 +36,17 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
       mimeType: 'text/plain',
       buffer: Buffer.from(TINY),
     });
-    await expect.poll(() => page.getByLabel('Corpus', { exact: true }).inputValue()).not.toBe('bundled');
+    await expect
+      .poll(() => page.getByLabel('Corpus', { exact: true }).inputValue())
+      .not.toBe('bundled');
     await page.getByLabel('Batch size', { exact: true }).fill('16');
     await page.getByLabel('LSTM units', { exact: true }).fill('16');
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => stepShown(page), { timeout: 180_000 }).toBeGreaterThanOrEqual(5);
     await page.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 60_000 }).toBe('paused');
+    await expect
+      .poll(() => page.getByTestId('state').textContent(), { timeout: 60_000 })
+      .toBe('paused');
     const saved = await stepShown(page);
     const loss = Number(await page.getByTestId('loss').textContent());
     expect(loss).toBeGreaterThan(0);
@@ -49,21 +55,27 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     await page.getByLabel('Length', { exact: true }).fill('60');
     await page.getByRole('button', { name: 'Sample', exact: true }).click();
     const first = page.getByTestId('sample').first();
-    await expect.poll(async () => (await first.textContent())?.length ?? 0, { timeout: 120_000 }).toBe(60);
+    await expect
+      .poll(async () => (await first.textContent())?.length ?? 0, { timeout: 120_000 })
+      .toBe(60);
     expect(await page.getByTestId('sample').count()).toBe(4);
 
     await page.reload();
     const resume = page.getByRole('button', { name: /^Resume / }).first();
     await resume.waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByText(`step ${saved} ·`).count()).toBe(1);
-    await expect.poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 }).toContain('webgpu');
+    await expect
+      .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })
+      .toContain('webgpu');
     await resume.click();
     await expect
       .poll(() => page.getByText(`from step ${saved}.`).count(), { timeout: 60_000 })
       .toBe(1);
     await expect.poll(() => stepShown(page), { timeout: 120_000 }).toBeGreaterThan(saved);
     await page.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(() => page.getByTestId('state').textContent(), { timeout: 60_000 }).toBe('paused');
+    await expect
+      .poll(() => page.getByTestId('state').textContent(), { timeout: 60_000 })
+      .toBe('paused');
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
     await context.close();

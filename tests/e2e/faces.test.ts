@@ -1,0 +1,101 @@
+import type { Browser, Locator } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, newContext, serve, watchPage, type Served } from './harness';
+
+/** Mean and standard deviation of the sample grid's pixels, read back in the page. */
+function gridStats(page: Locator): Promise<{ mean: number; std: number; pixels: number[] }> {
+  return page.getByTestId('sample-grid').evaluate(async (img: HTMLImageElement) => {
+    await img.decode();
+    const c = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      sum += d[i];
+      sq += d[i] * d[i];
+    }
+    const n = d.length / 4;
+    const mean = sum / n;
+    return { mean, std: Math.sqrt(sq / n - mean * mean), pixels: Array.from(d.subarray(0, 4000)) };
+  });
+}
+
+const step = async (page: Locator) => Number(await page.getByTestId('step').textContent());
+
+describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
+  let server: Served;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await serve();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+
+  it('trains a DCGAN, the sample grid is non-blank and changes, and resumes after a reload', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const seen = watchPage(page);
+    const ui = page.locator('faces-panel');
+    await page.goto(server.url);
+    await page.getByRole('tab', { name: 'Faces' }).click();
+    await expect
+      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
+      .toContain('webgpu');
+    await ui.getByLabel('Batch size', { exact: true }).fill('8');
+    await ui.getByLabel('Grid every N steps', { exact: true }).fill('2');
+    await ui.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => step(ui), { timeout: 240_000 }).toBeGreaterThanOrEqual(4);
+    await ui.getByRole('button', { name: 'Pause' }).click();
+    await expect
+      .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
+      .toBe('paused');
+    const saved = await step(ui);
+
+    await expect
+      .poll(() => ui.getByText(/Training history: step [1-9]/).count(), { timeout: 60_000 })
+      .toBe(1);
+    const latest = await gridStats(ui);
+    expect(latest.std).toBeGreaterThan(5); // not a blank image
+    await ui.getByLabel(/Training history/).fill('0');
+    const first = await gridStats(ui);
+    expect(first.pixels).not.toEqual(latest.pixels); // the grid changed as training went on
+
+    await ui.getByRole('button', { name: 'Generate' }).click();
+    await expect
+      .poll(() => ui.getByRole('button', { name: /^Face \d+$/ }).count(), { timeout: 60_000 })
+      .toBe(16);
+    await ui.getByRole('button', { name: 'Face 1', exact: true }).click();
+    await ui.getByRole('button', { name: 'Face 2', exact: true }).click();
+    await page
+      .getByAltText('Interpolation between the two chosen faces')
+      .waitFor({ timeout: 60_000 });
+
+    await page.reload();
+    await page.getByRole('tab', { name: 'Faces' }).click();
+    await expect.poll(() => ui.getByText(`step ${saved} ·`).count(), { timeout: 60_000 }).toBe(1);
+    await expect
+      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
+      .toContain('webgpu');
+    await page
+      .getByRole('button', { name: /^Resume / })
+      .first()
+      .click();
+    await expect
+      .poll(() => ui.getByText(`from step ${saved}.`).count(), { timeout: 60_000 })
+      .toBe(1);
+    await expect.poll(() => step(ui), { timeout: 120_000 }).toBeGreaterThan(saved);
+    await ui.getByRole('button', { name: 'Pause' }).click();
+    await expect
+      .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
+      .toBe('paused');
+    expect(seen.errors).toEqual([]);
+    expect(seen.csp).toEqual([]);
+    await context.close();
+  });
+});
