@@ -83,7 +83,8 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
     this.update();
   }
 
-  /** Called for every progress message after the shared handling. */
+  /** Called for every progress message after the shared handling; subclasses override it. */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   protected onProgressExtra(_p: TrainProgress): void {}
 
   protected onProgress = proxy((p: TrainProgress) => {
