@@ -1,0 +1,119 @@
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, newContext, serve, watchPage, type Served } from './harness';
+
+const TINY = 'a stitch in time saves nine, said the whale. '.repeat(30);
+const step = async (ui: Locator) => Number(await ui.getByTestId('step').textContent());
+
+async function trainUntil(ui: Locator, minStep: number): Promise<number> {
+  await ui.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(() => step(ui), { timeout: 240_000 }).toBeGreaterThanOrEqual(minStep);
+  await ui.getByRole('button', { name: 'Pause' }).click();
+  await expect
+    .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
+    .toBe('paused');
+  return step(ui);
+}
+
+async function resumeAt(page: Page, tab: string, ui: Locator, saved: number): Promise<void> {
+  await page.getByRole('tab', { name: tab }).click();
+  await expect.poll(() => ui.getByText(`step ${saved} ·`).count(), { timeout: 60_000 }).toBe(1);
+  await expect
+    .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
+    .toContain('webgpu');
+  await ui
+    .getByRole('button', { name: /^Resume / })
+    .first()
+    .click();
+  await expect.poll(() => ui.getByText(`from step ${saved}.`).count(), { timeout: 60_000 }).toBe(1);
+  await expect.poll(() => step(ui), { timeout: 120_000 }).toBeGreaterThan(saved);
+  await ui.getByRole('button', { name: 'Pause' }).click();
+  await expect
+    .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
+    .toBe('paused');
+}
+
+describe('offline PWA in Chromium (WebGPU on SwiftShader)', () => {
+  let server: Served;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await serve();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+
+  it('after one visit, loads, trains both models, samples and resumes with the network off', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const seen = watchPage(page);
+    await page.goto(server.url);
+    await expect
+      .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 60_000 })
+      .toBe(true);
+
+    await context.setOffline(true);
+    const offlineRequests: { url: string; fromSw: boolean; failed: boolean }[] = [];
+    context.on('requestfinished', async (r) => {
+      const res = await r.response();
+      offlineRequests.push({ url: r.url(), fromSw: !!res?.fromServiceWorker(), failed: false });
+    });
+    context.on('requestfailed', (r) =>
+      offlineRequests.push({ url: r.url(), fromSw: false, failed: true }),
+    );
+    await page.reload();
+    await page.getByRole('tab', { name: 'Text' }).waitFor();
+
+    const text = page.locator('text-panel');
+    await expect
+      .poll(() => text.getByTestId('backend').textContent(), { timeout: 120_000 })
+      .toContain('webgpu');
+    await text.getByRole('button', { name: 'Download Nietzsche corpus' }).click();
+    await expect
+      .poll(() => text.getByRole('alert').textContent())
+      .toMatch(/needs a network connection/);
+    await text.getByLabel('Choose text file', { exact: true }).setInputFiles({
+      name: 'offline.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(TINY),
+    });
+    await text.getByLabel('Batch size', { exact: true }).fill('16');
+    await text.getByLabel('LSTM units', { exact: true }).fill('16');
+    const textSaved = await trainUntil(text, 3);
+    await text.getByLabel('Length', { exact: true }).fill('30');
+    await text.getByRole('button', { name: 'Sample', exact: true }).click();
+    await expect
+      .poll(async () => (await text.getByTestId('sample').first().textContent())?.length, {
+        timeout: 120_000,
+      })
+      .toBe(30);
+
+    await page.getByRole('tab', { name: 'Faces' }).click();
+    const faces = page.locator('faces-panel');
+    await expect
+      .poll(() => faces.getByTestId('backend').textContent(), { timeout: 120_000 })
+      .toContain('webgpu');
+    await faces.getByLabel('Batch size', { exact: true }).fill('4');
+    await faces.getByLabel('Grid every N steps', { exact: true }).fill('2');
+    const facesSaved = await trainUntil(faces, 2);
+    await faces.getByTestId('sample-grid').waitFor();
+
+    await page.reload();
+    await resumeAt(page, 'Text', text, textSaved);
+    await resumeAt(page, 'Faces', faces, facesSaved);
+
+    // blob: URLs are the page's own images; every http request must be answered by the service worker.
+    const leaked = offlineRequests.filter(
+      (r) => r.url.startsWith('http') && (r.failed || !r.fromSw),
+    );
+    expect(leaked).toEqual([]);
+    expect(offlineRequests.length).toBeGreaterThan(3);
+    expect(seen.csp).toEqual([]);
+    expect(seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
+    await page.screenshot({ path: 'docs/offline-desktop.png' });
+    await context.close();
+  });
+});
