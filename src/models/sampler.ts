@@ -1,39 +1,36 @@
-// The seed lecture's sampler and a batched text generator over the char-LSTM.
+// The Keras example's sampler and its generation loop: every temperature advances together as one
+// batch, each step re-reads the last `maxLen` characters, as the example does.
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../shared/rng';
 import { predictProbs } from './char-lstm-fast';
 
-/**
- * Exactly the Keras example's `sample(preds, temperature)`: log(p) / T, softmax, one multinomial
- * draw. A vanishing temperature gives the argmax.
- */
+/** How many characters are generated between two `onChunk` calls. */
+export const CHUNK_CHARS = 20;
+
+/** Keras' `sample(preds, temperature)`: log(p)/T, softmax, one multinomial draw; T→0 is argmax. */
 export function sampleIndex(probs: ArrayLike<number>, temperature: number, rng: Rng): number {
   const n = probs.length;
-  const logits = new Float64Array(n);
-  let max = -Infinity;
+  let best = 0;
+  for (let i = 1; i < n; i++) if (probs[i] > probs[best]) best = i;
+  if (!(temperature > 0) || !(probs[best] > 0)) return best;
+  // In float64 like numpy; shifting by the max log-probability keeps exp() finite for tiny T.
+  const top = Math.log(probs[best]) / temperature;
+  const weights = new Float64Array(n);
+  let total = 0;
   for (let i = 0; i < n; i++) {
-    // log(0) would be -Infinity; a floor keeps the softmax finite and that entry at ~0 probability.
-    logits[i] = Math.log(Math.max(probs[i], 1e-30)) / temperature;
-    if (logits[i] > max) max = logits[i];
+    const p = probs[i];
+    weights[i] = p > 0 ? Math.exp(Math.log(p) / temperature - top) : 0;
+    total += weights[i];
   }
-  let sum = 0;
+  let u = rng.next() * total;
   for (let i = 0; i < n; i++) {
-    logits[i] = Math.exp(logits[i] - max);
-    sum += logits[i];
+    u -= weights[i];
+    if (u < 0 && weights[i] > 0) return i;
   }
-  let r = rng.next() * sum;
-  for (let i = 0; i < n; i++) {
-    r -= logits[i];
-    if (r < 0) return i;
-  }
-  return n - 1;
+  return best;
 }
 
-/**
- * Generates `length` characters after `seedText` at every temperature at once (one batch row per
- * temperature), feeding the last `maxLen` characters each time as the Keras example does; calls
- * `onChunk` with the texts so far every 20 characters and stops early when `shouldStop()` is true.
- */
+/** Generates `length` characters after `seedText` for every temperature at once (one batch row each), calling `onChunk` every 20 characters and at the end; one text per temperature. */
 export async function generateText(
   model: tf.LayersModel,
   vocab: readonly string[],
@@ -44,30 +41,40 @@ export async function generateText(
   onChunk?: (texts: string[]) => void,
   shouldStop?: () => boolean,
 ): Promise<string[]> {
-  const maxLen = (model.inputs[0].shape[1] as number) ?? 40;
-  const index = new Map(vocab.map((c, i) => [c, i]));
-  const seedIds = [...seedText].map((c) => index.get(c) ?? 0);
-  // A seed shorter than the window is left-padded with its first character.
-  while (seedIds.length < maxLen) seedIds.unshift(seedIds[0] ?? 0);
+  const maxLen = model.inputs[0].shape[1];
+  if (typeof maxLen !== 'number') throw new Error('the model has no fixed window length');
+  const index = new Map(vocab.map((c, i) => [c, i] as const));
+  const pad = index.get(' ') ?? 0;
+  const seed = Array.from(seedText)
+    .slice(-maxLen)
+    .map((c) => {
+      const i = index.get(c);
+      if (i === undefined)
+        throw new Error(`The seed character ${JSON.stringify(c)} is not in the vocabulary.`);
+      return i;
+    });
+  // A seed shorter than a window is left-padded like a text that starts with spaces.
+  const window = [...new Array<number>(maxLen - seed.length).fill(pad), ...seed];
   const n = temperatures.length;
-  const windows = temperatures.map(() => seedIds.slice(-maxLen));
-  const texts = temperatures.map(() => '');
+  if (n === 0) return [];
   const contexts = new Int32Array(n * maxLen);
-  for (let k = 0; k < length; k++) {
-    if (shouldStop?.()) break;
-    windows.forEach((w, i) => contexts.set(w, i * maxLen));
+  for (let k = 0; k < n; k++) contexts.set(window, k * maxLen);
+  const texts = temperatures.map(() => '');
+  for (let step = 0; step < length && !shouldStop?.(); step++) {
     const probs = predictProbs(model, contexts, n);
     const values = await probs.data();
     probs.dispose();
-    for (let i = 0; i < n; i++) {
-      const row = values.subarray(i * vocab.length, (i + 1) * vocab.length);
-      const next = sampleIndex(row, temperatures[i], rng);
-      texts[i] += vocab[next];
-      windows[i].shift();
-      windows[i].push(next);
+    const vocabSize = values.length / n;
+    for (let k = 0; k < n; k++) {
+      const row = (values as Float32Array).subarray(k * vocabSize, (k + 1) * vocabSize);
+      const next = sampleIndex(row, temperatures[k], rng);
+      texts[k] += vocab[next];
+      contexts.copyWithin(k * maxLen, k * maxLen + 1, (k + 1) * maxLen);
+      contexts[(k + 1) * maxLen - 1] = next;
     }
-    if ((k + 1) % 20 === 0) onChunk?.([...texts]);
+    if (onChunk && (step + 1) % CHUNK_CHARS === 0) onChunk([...texts]);
   }
+  // A last call with the final texts, also after an early stop.
   onChunk?.([...texts]);
   return texts;
 }

@@ -1,0 +1,137 @@
+// The char-LSTM benchmark: our fast path against the reference recipe (tf.layers.lstm +
+// trainOnBatch on one-hot batches of 128 × 40 × 60, LSTM 128, RMSprop 0.01), same backend, same run.
+import * as tf from '@tensorflow/tfjs';
+import { buildCharLstm, createCharLstmConfig, trainReferenceStep } from '../src/models/char-lstm';
+import type { CharLstmConfig } from '../src/models/char-lstm';
+import { createFastTrainer } from '../src/models/char-lstm-fast';
+import { Rng } from '../src/shared/rng';
+
+/** Timed steps per backend; the reference takes ≈4.5 s a step on cpu and ≈19 s on SwiftShader. */
+const PLAN: Record<string, { warmup: number; ours: number; baseline: number }> = {
+  cpu: { warmup: 1, ours: 8, baseline: 3 },
+  webgpu: { warmup: 1, ours: 3, baseline: 3 },
+};
+
+/**
+ * FLOPs of one training step of the reference recipe: per time step the input matmul
+ * [B, V] × [V, 4U] and the recurrent matmul [B, U] × [U, 4U], then the dense head; the backward
+ * pass costs about twice the forward. (≈3.0 GFLOP at B 128, T 40, V 60, U 128.)
+ */
+export function recipeFlopsPerStep(cfg: CharLstmConfig): number {
+  const { batchSize: B, maxLen: T, vocabSize: V, units: U } = cfg;
+  const forward = T * (2 * B * V * 4 * U + 2 * B * U * 4 * U) + 2 * B * U * V;
+  return 3 * forward;
+}
+
+interface StepStats {
+  examplesPerSec: number;
+  msPerStepMedian: number;
+  msPerStepP90: number;
+  leakedTensorsPer1000Steps: number;
+  gpuErrors: number;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+// Dawn reports invalid shaders through `uncapturederror` and drops the work, without throwing.
+function countGpuErrors(): () => number {
+  if (tf.getBackend() !== 'webgpu') return () => 0;
+  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  let errors = 0;
+  const onError = () => errors++;
+  device.addEventListener('uncapturederror', onError);
+  return () => {
+    device.removeEventListener('uncapturederror', onError);
+    return errors;
+  };
+}
+
+async function timeSteps(step: () => Promise<void>, warmup: number, steps: number, batch: number) {
+  const stopCounting = countGpuErrors();
+  for (let i = 0; i < warmup; i++) await step();
+  const before = tf.memory().numTensors;
+  const ms: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await step();
+    ms.push(performance.now() - t0);
+  }
+  const leaked = tf.memory().numTensors - before;
+  const sorted = [...ms].sort((a, b) => a - b);
+  const total = ms.reduce((a, b) => a + b, 0);
+  const stats: StepStats = {
+    examplesPerSec: (batch * steps * 1000) / total,
+    msPerStepMedian: quantile(sorted, 0.5),
+    msPerStepP90: quantile(sorted, 0.9),
+    leakedTensorsPer1000Steps: (leaked * 1000) / steps,
+    gpuErrors: stopCounting(),
+  };
+  return stats;
+}
+
+async function benchBackend(backend: string) {
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
+  await tf.ready();
+  const plan = PLAN[backend];
+  const cfg = createCharLstmConfig(60);
+  const rng = new Rng(1);
+  const xs = Int32Array.from({ length: cfg.batchSize * cfg.maxLen }, () => rng.int(cfg.vocabSize));
+  const ys = Int32Array.from({ length: cfg.batchSize }, () => rng.int(cfg.vocabSize));
+
+  const model = buildCharLstm(cfg, 1);
+  const trainer = createFastTrainer(model, cfg);
+  // The loss is read every step, so each step's time includes finishing its GPU work.
+  const ours = await timeSteps(
+    async () => {
+      const loss = trainer.trainStep(xs, ys, cfg.batchSize);
+      await loss.data();
+      loss.dispose();
+    },
+    plan.warmup,
+    plan.ours,
+    cfg.batchSize,
+  );
+  trainer.dispose();
+  model.dispose();
+
+  const reference = buildCharLstm(cfg, 1);
+  const base = await timeSteps(
+    async () => {
+      await trainReferenceStep(reference, xs, ys, cfg);
+    },
+    plan.warmup,
+    plan.baseline,
+    cfg.batchSize,
+  );
+  reference.dispose();
+
+  const flops = recipeFlopsPerStep(cfg);
+  return {
+    ...ours,
+    baselineExamplesPerSec: base.examplesPerSec,
+    speedup: ours.examplesPerSec / base.examplesPerSec,
+    baselineMsPerStepMedian: base.msPerStepMedian,
+    baselineLeakedTensorsPer1000Steps: base.leakedTensorsPer1000Steps,
+    baselineGpuErrors: base.gpuErrors,
+    recipeGflopPerStep: flops / 1e9,
+    flopsPerSec: (flops * ours.examplesPerSec) / cfg.batchSize,
+    timedSteps: plan.ours,
+    baselineTimedSteps: plan.baseline,
+  };
+}
+
+/** Runs the char-LSTM bench on cpu and webgpu; one record per backend. */
+export async function runLstmBench(): Promise<{
+  config: CharLstmConfig;
+  backends: Record<string, Record<string, number>>;
+}> {
+  const backends: Record<string, Record<string, number>> = {};
+  for (const backend of ['cpu', 'webgpu']) {
+    const t0 = performance.now();
+    backends[backend] = await benchBackend(backend);
+    console.error(`lstm ${backend}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  return { config: createCharLstmConfig(60), backends };
+}

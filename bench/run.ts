@@ -1,0 +1,68 @@
+// `npm run bench -- [model...]`: runs the registered model benchmarks in Node on cpu and webgpu
+// (Dawn over SwiftShader), prints a table to stderr, writes bench/results/<date>-<host>.json and
+// prints the same record as one JSON line, the last line of stdout.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What a model bench returns: one flat record of numbers per backend, plus anything else. */
+export interface BenchResult {
+  backends: Record<string, Record<string, number>>;
+  [key: string]: unknown;
+}
+
+// Loaded lazily, after the WebGPU setup below; add gan and segmenter here.
+const BENCHES: Record<string, () => Promise<BenchResult>> = {
+  lstm: async () => (await import('./lstm')).runLstmBench(),
+};
+
+function printTable(results: Record<string, BenchResult>): void {
+  const rows: string[][] = [['model', 'backend', 'metric', 'value']];
+  for (const [model, result] of Object.entries(results)) {
+    for (const [backend, record] of Object.entries(result.backends)) {
+      for (const [metric, value] of Object.entries(record)) {
+        const shown = Math.abs(value) >= 1e6 ? value.toExponential(3) : String(+value.toFixed(3));
+        rows.push([model, backend, metric, shown]);
+      }
+    }
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.error(r.map((cell, c) => cell.padEnd(widths[c])).join('  '));
+}
+
+async function main(): Promise<void> {
+  // Installs Dawn as navigator.gpu and registers the webgpu backend, as in the unit tests.
+  await import('../tests/setup/tf.ts');
+  const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = asked.length ? asked : Object.keys(BENCHES);
+  const unknown = names.filter((n) => !(n in BENCHES));
+  if (unknown.length) {
+    throw new Error(
+      `unknown bench ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`,
+    );
+  }
+  const results: Record<string, BenchResult> = {};
+  for (const name of names) {
+    const t0 = performance.now();
+    results[name] = await BENCHES[name]();
+    console.error(`${name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  printTable(results);
+  const date = new Date().toISOString().slice(0, 10);
+  const host = hostname();
+  const record = { date, host, node: process.version, results };
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${date}-${host}.json`), `${JSON.stringify(record, null, 2)}\n`);
+  console.log(JSON.stringify(record));
+}
+
+try {
+  await main();
+  // Dawn keeps the event loop alive.
+  process.exit(0);
+} catch (err) {
+  console.error(err);
+  process.exit(1);
+}

@@ -1,0 +1,237 @@
+// The DCGAN of the seed lecture built with tf.layers (so checkpoints are standard tfjs layers models that
+// the Keras converter reads): a normal latent vector -> Dense -> Reshape -> upsampling blocks with
+// LeakyReLU -> Conv2D with tanh; a discriminator of stride-2 Conv2D blocks (kernel 4, divisible by the
+// stride, so the transposed/strided kernels tile evenly and make no checkerboard) with LeakyReLU and
+// Dropout -> Dense(1, sigmoid); and gan(z) = discriminator(generator(z)) with the discriminator frozen.
+// Every layer has a fixed name: checkpoints restore weights by name, and unnamed layers would get
+// per-process counters ('conv2d_7') that differ between a run and its resume.
+import * as tf from '@tensorflow/tfjs';
+
+/** Hyperparameters of the DCGAN. */
+export interface GanConfig {
+  imageSize: 32 | 64;
+  /** 'small' for phones, 'standard' for laptops: the channel widths of both networks. */
+  width: 'small' | 'standard';
+  latentDim: number;
+  batchSize: number;
+  learningRate: number;
+  beta1: number;
+  /** Real labels are drawn from [1 - labelNoise, 1], fake ones from [0, labelNoise]. */
+  labelNoise: number;
+  /** Dropout rate after each discriminator block. */
+  dropout: number;
+  /** 'transpose': Conv2DTranspose(k4, s2); 'resize': UpSampling2D(2) + Conv2D(k3). */
+  upsample: 'transpose' | 'resize';
+}
+
+/**
+ * The default recipe. Adam(2e-4, beta1 0.5) is from the DCGAN paper (Radford, Metz & Chintala 2015,
+ * "Unsupervised Representation Learning with Deep Convolutional GANs", sec. 4: "learning rate of
+ * 0.0002 ... reducing beta1 to 0.5 helped stabilize training"). 32x32 'small' because a 2-core phone
+ * or a CPU backend must show faces within minutes; 'transpose' measured faster than 'resize' on cpu
+ * and webgpu (bench/gan.ts).
+ */
+export const DEFAULT_GAN: Readonly<GanConfig> = {
+  imageSize: 32,
+  width: 'small',
+  latentDim: 100,
+  batchSize: 32,
+  learningRate: 2e-4,
+  beta1: 0.5,
+  labelNoise: 0.1,
+  dropout: 0.3,
+  upsample: 'transpose',
+};
+
+// Channels of the widest generator block / narrowest discriminator block, per width; each block
+// halves (G) or doubles (D) it, as in the DCGAN paper's 1024-512-256-128 generator.
+const BASE_CHANNELS: Record<GanConfig['width'], number> = { small: 8, standard: 32 };
+
+/** The default recipe with `overrides` applied. */
+export function createGanConfig(overrides: Partial<GanConfig> = {}): GanConfig {
+  return { ...DEFAULT_GAN, ...overrides };
+}
+
+/** A human message saying what is wrong with `cfg`, or null when it is usable. */
+export function validateGanConfig(cfg: GanConfig): string | null {
+  const int = (v: number, lo: number, hi: number): boolean =>
+    Number.isInteger(v) && v >= lo && v <= hi;
+  if (cfg.imageSize !== 32 && cfg.imageSize !== 64) return 'The image size must be 32 or 64.';
+  if (cfg.width !== 'small' && cfg.width !== 'standard')
+    return "The model width must be 'small' or 'standard'.";
+  if (!int(cfg.latentDim, 1, 1024)) return 'The latent size must be an integer from 1 to 1024.';
+  if (!int(cfg.batchSize, 1, 1024)) return 'The batch size must be an integer from 1 to 1024.';
+  if (!Number.isFinite(cfg.learningRate) || cfg.learningRate <= 0 || cfg.learningRate > 1)
+    return 'The learning rate must be a positive number (at most 1).';
+  if (!(cfg.beta1 >= 0 && cfg.beta1 < 1)) return 'Adam beta1 must be in [0, 1).';
+  if (!(cfg.labelNoise >= 0 && cfg.labelNoise < 0.5)) return 'The label noise must be in [0, 0.5).';
+  if (!(cfg.dropout >= 0 && cfg.dropout < 1)) return 'The dropout rate must be in [0, 1).';
+  if (cfg.upsample !== 'transpose' && cfg.upsample !== 'resize')
+    return "The upsampling must be 'transpose' or 'resize'.";
+  return null;
+}
+
+/** Channel counts: `generator[0]` is the 4x4 seed block, then one entry per upsampling block; `discriminator` one per conv block. */
+export function ganChannels(cfg: GanConfig): { generator: number[]; discriminator: number[] } {
+  const blocks = Math.log2(cfg.imageSize / 4);
+  const base = BASE_CHANNELS[cfg.width];
+  const generator = Array.from({ length: blocks + 1 }, (_, i) => base * 2 ** (blocks - i));
+  const discriminator = Array.from({ length: blocks }, (_, i) => base * 2 ** (i + 1));
+  return { generator, discriminator };
+}
+
+function check(cfg: GanConfig): void {
+  const err = validateGanConfig(cfg);
+  if (err) throw new Error(err);
+}
+
+// Glorot uniform (Keras' default, used by the seed lecture's Keras example) rather than the paper's
+// N(0, 0.02): that one assumes batch normalisation, which this recipe does not have, and without it
+// the signal shrinks about 3x per layer.
+function init(
+  seed: number | undefined,
+  k: number,
+): ReturnType<typeof tf.initializers.glorotUniform> {
+  return tf.initializers.glorotUniform({ seed: seed === undefined ? undefined : seed * 97 + k });
+}
+
+/** The generator: `[batch, latentDim]` normal latents to `[batch, size, size, 3]` images in [-1, 1]; not compiled. */
+export function buildGenerator(cfg: GanConfig, seed?: number): tf.LayersModel {
+  check(cfg);
+  const ch = ganChannels(cfg).generator;
+  const z = tf.input({ shape: [cfg.latentDim], name: 'g_z' });
+  let x = tf.layers
+    .dense({ units: 4 * 4 * ch[0], kernelInitializer: init(seed, 1), name: 'g_dense' })
+    .apply(z) as tf.SymbolicTensor;
+  x = tf.layers.leakyReLU({ alpha: 0.2, name: 'g_dense_act' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .reshape({ targetShape: [4, 4, ch[0]], name: 'g_reshape' })
+    .apply(x) as tf.SymbolicTensor;
+  for (let i = 1; i < ch.length; i++) {
+    const name = `g_up${i}`;
+    if (cfg.upsample === 'transpose') {
+      x = tf.layers
+        .conv2dTranspose({
+          filters: ch[i],
+          kernelSize: 4,
+          strides: 2,
+          padding: 'same',
+          kernelInitializer: init(seed, 10 + i),
+          name,
+        })
+        .apply(x) as tf.SymbolicTensor;
+    } else {
+      x = tf.layers
+        .upSampling2d({ size: [2, 2], name: `${name}_resize` })
+        .apply(x) as tf.SymbolicTensor;
+      x = tf.layers
+        .conv2d({
+          filters: ch[i],
+          kernelSize: 3,
+          padding: 'same',
+          kernelInitializer: init(seed, 10 + i),
+          name,
+        })
+        .apply(x) as tf.SymbolicTensor;
+    }
+    x = tf.layers.leakyReLU({ alpha: 0.2, name: `${name}_act` }).apply(x) as tf.SymbolicTensor;
+  }
+  const out = tf.layers
+    .conv2d({
+      filters: 3,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'tanh',
+      kernelInitializer: init(seed, 50),
+      name: 'g_rgb',
+    })
+    .apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: z, outputs: out, name: 'generator' });
+}
+
+/** The discriminator: `[batch, size, size, 3]` images in [-1, 1] to `[batch, 1]` P(real); compiled with Adam + binary cross-entropy for Keras-style `trainOnBatch`. */
+export function buildDiscriminator(cfg: GanConfig, seed?: number): tf.LayersModel {
+  check(cfg);
+  const ch = ganChannels(cfg).discriminator;
+  const img = tf.input({ shape: [cfg.imageSize, cfg.imageSize, 3], name: 'd_image' });
+  let x: tf.SymbolicTensor = img;
+  ch.forEach((filters, k) => {
+    const i = k + 1;
+    x = tf.layers
+      .conv2d({
+        filters,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: init(seed, 100 + i),
+        name: `d_conv${i}`,
+      })
+      .apply(x) as tf.SymbolicTensor;
+    x = tf.layers.leakyReLU({ alpha: 0.2, name: `d_act${i}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.dropout({ rate: cfg.dropout, name: `d_drop${i}` }).apply(x) as tf.SymbolicTensor;
+  });
+  x = tf.layers.flatten({ name: 'd_flatten' }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 1, activation: 'sigmoid', kernelInitializer: init(seed, 150), name: 'd_prob' })
+    .apply(x) as tf.SymbolicTensor;
+  const d = tf.model({ inputs: img, outputs: out, name: 'discriminator' });
+  d.compile({ optimizer: createGanOptimizer(cfg), loss: 'binaryCrossentropy' });
+  return d;
+}
+
+/**
+ * gan(z) = d(g(z)), `[batch, latentDim]` to `[batch, 1]`, built with the functional API and compiled
+ * with `d.trainable = false`, so `gan.trainOnBatch` updates only the generator (the Keras way).
+ * tfjs differs from Keras in one point: `trainable = false` flags the shared tf.Variables themselves,
+ * and tfjs' gradient code drops flagged variables even from `d`'s own compiled training, so `d` would
+ * silently stop learning. The flag is therefore restored after compiling: `gan` keeps the generator-only
+ * variable list it collected at compile time, and `d.trainOnBatch` still trains `d`.
+ */
+export function buildGan(
+  g: tf.LayersModel,
+  d: tf.LayersModel,
+  cfg: GanConfig = DEFAULT_GAN,
+): tf.LayersModel {
+  const [latentDim] = g.inputs[0].shape.slice(1);
+  if (latentDim === null)
+    throw new Error('buildGan: the generator input needs a fixed latent size');
+  const z = tf.input({ shape: [latentDim], name: 'gan_z' });
+  const wasTrainable = d.trainable;
+  d.trainable = false;
+  try {
+    const out = d.apply(g.apply(z)) as tf.SymbolicTensor;
+    const gan = tf.model({ inputs: z, outputs: out, name: 'gan' });
+    gan.compile({ optimizer: createGanOptimizer(cfg), loss: 'binaryCrossentropy' });
+    return gan;
+  } finally {
+    d.trainable = wasTrainable;
+  }
+}
+
+/** Adam(learningRate, beta1, beta2 0.999) as in the DCGAN paper. */
+export function createGanOptimizer(cfg: GanConfig): tf.AdamOptimizer {
+  return tf.train.adam(cfg.learningRate, cfg.beta1, 0.999);
+}
+
+/** `count` latent vectors `[count, latentDim]` from N(0, 1), the same for the same seed (for the fixed sample grid). */
+export function sampleLatents(count: number, latentDim: number, seed: number): tf.Tensor2D {
+  // tfjs treats seed 0 as "no seed".
+  return tf.randomNormal([count, latentDim], 0, 1, 'float32', seed + 1);
+}
+
+/** Generated images `[count, size, size, 3]` in [-1, 1] for `latents` `[count, latentDim]` (inference mode). */
+export function sampleImages(g: tf.LayersModel, latents: tf.Tensor2D): tf.Tensor4D {
+  return tf.tidy(() => g.apply(latents, { training: false }) as tf.Tensor4D);
+}
+
+/** Images `[count, size, size, 3]` in [-1, 1] to one RGB byte array per image (`[size, size, 3]`). */
+export async function imagesToRgb(images: tf.Tensor4D): Promise<Uint8ClampedArray[]> {
+  const [count, h, w, c] = images.shape;
+  const bytes = tf.tidy(() => images.add(1).mul(127.5).round().clipByValue(0, 255));
+  const values = await bytes.data();
+  bytes.dispose();
+  const n = h * w * c;
+  return Array.from({ length: count }, (_, k) =>
+    Uint8ClampedArray.from(values.subarray(k * n, (k + 1) * n)),
+  );
+}

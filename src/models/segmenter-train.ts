@@ -1,0 +1,165 @@
+// Training and evaluation of the segmenter and its attribute heads with explicit var lists.
+// tfjs' `layer.trainable` marks the variables, but a custom `optimizer.minimize(f, true, varList)`
+// trains exactly the list it is given, so each step passes the currently trainable weights itself.
+// Adam keys its slots by position in that list, so every stage gets its own optimizer.
+import * as tf from '@tensorflow/tfjs';
+import { registerConvGemmKernels } from './conv-gemm-kernels';
+import { headLoss, segmentationTask } from './heads';
+import type { HeadLoss } from './heads';
+import { trainableVariables } from './segmenter';
+import type { Stage } from './segmenter';
+
+/** Optimiser settings of the stages. */
+export interface SegTrainConfig {
+  /** Adam learning rate of stage (a) and of training from scratch. */
+  learningRate: number;
+  /** Stage (b) uses learningRate / finetuneDivisor. */
+  finetuneDivisor: number;
+  /** Encoder blocks unfrozen in stage (b), counted from the deepest. */
+  topK: number;
+  batchSize: number;
+}
+
+/** The seed recipe: Adam 1e-3, fine-tuning at a tenth of it with the top block unfrozen, batch 8. */
+export const DEFAULT_SEG_TRAIN: Readonly<SegTrainConfig> = {
+  learningRate: 1e-3,
+  finetuneDivisor: 10,
+  topK: 1,
+  batchSize: 8,
+};
+
+/** Pixel accuracy and intersection-over-union per class on held-out pairs. */
+export interface SegMetrics {
+  pixelAccuracy: number;
+  /** IoU of each class; NaN where a class is absent from both prediction and truth. */
+  iou: number[];
+  /** Mean IoU over the classes that occur (in truth or prediction). */
+  meanIou: number;
+}
+
+/** The learning rate of `stage`. */
+export function stageLearningRate(cfg: SegTrainConfig, stage: Stage): number {
+  return stage === 'finetune' ? cfg.learningRate / cfg.finetuneDivisor : cfg.learningRate;
+}
+
+/** A fresh Adam optimiser for `stage` (slots are positional, so a stage change needs a new one). */
+export function createStageOptimizer(cfg: SegTrainConfig, stage: Stage): tf.AdamOptimizer {
+  return tf.train.adam(stageLearningRate(cfg, stage));
+}
+
+/** Batch tensors: images `[n, size, size, 3]` and targets `[n, size, size, 1]` (binary) or one-hot `[n, size, size, numClasses]`. */
+export function segTensors(
+  images: Float32Array,
+  labels: Uint8Array,
+  count: number,
+  size: number,
+  numClasses: number,
+): { xs: tf.Tensor4D; ys: tf.Tensor4D } {
+  return tf.tidy(() => {
+    const xs = tf.tensor4d(images, [count, size, size, 3]);
+    const idx = tf.tensor3d(Int32Array.from(labels), [count, size, size], 'int32');
+    const ys =
+      segmentationTask(numClasses) === 'binary'
+        ? tf.cast(tf.expandDims(tf.greater(idx, 0), -1), 'float32')
+        : tf.cast(tf.oneHot(idx, numClasses), 'float32');
+    return { xs, ys: ys as tf.Tensor4D };
+  });
+}
+
+/** The loss of a mask head: BCE for a sigmoid mask, CCE for a softmax mask (the head table's pairs). */
+export function segLossName(numClasses: number): HeadLoss {
+  return segmentationTask(numClasses) === 'binary'
+    ? 'binaryCrossentropy'
+    : 'categoricalCrossentropy';
+}
+
+/** One optimiser step on the currently trainable weights of `model`; resolves nothing, returns the loss scalar (no host sync). */
+export function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  xs: tf.Tensor,
+  ys: tf.Tensor,
+  loss: HeadLoss,
+): tf.Scalar {
+  if (tf.getBackend() === 'cpu') registerConvGemmKernels();
+  const vars = trainableVariables(model);
+  if (vars.length === 0) throw new Error('Nothing to train: every layer is frozen');
+  const value = optimizer.minimize(
+    () => headLoss(loss, ys, model.apply(xs, { training: true }) as tf.Tensor),
+    true,
+    vars,
+  );
+  if (!value) throw new Error('minimize returned no loss');
+  return value;
+}
+
+/** One segmentation step: BCE or CCE by class count; returns the loss scalar (no host sync). */
+export function trainSegStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  xs: tf.Tensor4D,
+  ys: tf.Tensor4D,
+  numClasses: number,
+): tf.Scalar {
+  return trainStep(model, optimizer, xs, ys, segLossName(numClasses));
+}
+
+/** Predicted class indices `[count, size, size]` for images `[count, size, size, 3]`, in chunks of `chunk`. */
+export async function predictLabels(
+  model: tf.LayersModel,
+  images: Float32Array,
+  count: number,
+  size: number,
+  chunk = 16,
+): Promise<Uint8Array> {
+  const out = new Uint8Array(count * size * size);
+  const per = size * size * 3;
+  for (let at = 0; at < count; at += chunk) {
+    const n = Math.min(chunk, count - at);
+    const labels = tf.tidy(() => {
+      const x = tf.tensor4d(images.subarray(at * per, (at + n) * per), [n, size, size, 3]);
+      const p = model.predict(x) as tf.Tensor4D;
+      return p.shape[3] === 1 ? tf.cast(tf.greater(p, 0.5), 'int32') : tf.argMax(p, -1);
+    });
+    const values = await labels.data();
+    labels.dispose();
+    out.set(values, at * size * size);
+  }
+  return out;
+}
+
+/** Pixel accuracy and per-class / mean IoU of predicted against true label maps (same length). */
+export function segMetrics(pred: Uint8Array, truth: Uint8Array, numClasses: number): SegMetrics {
+  if (pred.length !== truth.length) throw new Error('segMetrics: lengths differ');
+  const inter = new Float64Array(numClasses);
+  const predCount = new Float64Array(numClasses);
+  const trueCount = new Float64Array(numClasses);
+  let correct = 0;
+  for (let i = 0; i < pred.length; i++) {
+    const p = pred[i];
+    const t = truth[i];
+    predCount[p]++;
+    trueCount[t]++;
+    if (p === t) {
+      inter[t]++;
+      correct++;
+    }
+  }
+  const iou = Array.from(inter, (x, c) => {
+    const union = predCount[c] + trueCount[c] - x;
+    return union > 0 ? x / union : NaN;
+  });
+  const present = iou.filter((v) => !Number.isNaN(v));
+  const meanIou = present.length ? present.reduce((a, b) => a + b, 0) / present.length : NaN;
+  return { pixelAccuracy: pred.length ? correct / pred.length : NaN, iou, meanIou };
+}
+
+/** Predicts held-out images and scores them against their labels. */
+export async function evaluateSegmenter(
+  model: tf.LayersModel,
+  batch: { images: Float32Array; labels: Uint8Array; count: number; size: number },
+  numClasses: number,
+): Promise<SegMetrics & { predicted: Uint8Array }> {
+  const predicted = await predictLabels(model, batch.images, batch.count, batch.size);
+  return { ...segMetrics(predicted, batch.labels, numClasses), predicted };
+}
