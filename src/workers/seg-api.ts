@@ -1,0 +1,221 @@
+import type { AugmentParams } from '../data/augment';
+import {
+  DEFAULT_AUGMENT,
+  augmentPair,
+  randomTransform,
+  validateAugmentParams,
+} from '../data/augment';
+import { FACE_PARTS, renderFace } from '../data/faces';
+import { encodePng, gridImage } from '../data/png';
+import type { AttributeTaskName, SegMode } from '../data/seg-dataset';
+import { faceToPair } from '../data/seg-dataset';
+import { DEFAULT_SEGMENTER } from '../models/segmenter';
+import { DEFAULT_SEG_TRAIN } from '../models/segmenter-train';
+import type { SessionMeta, TrainProgress } from '../shared/protocol';
+import { Rng } from '../shared/rng';
+import { newSessionId } from '../storage/checkpoints';
+import type { AppDatabase } from '../storage/db';
+import type { SegEval, SegSessionConfig } from './seg-session';
+import { HELD_OUT, SegSession } from './seg-session';
+import { createSessionHost } from './session-host';
+
+/** What the UI asks for when it starts a new segmentation session. */
+export interface NewSegSession {
+  mode: SegMode;
+  pretrainTask: AttributeTaskName | null;
+  pretrainSteps?: number;
+  frozenSteps?: number;
+  topK?: number;
+  learningRate?: number;
+  finetuneDivisor?: number;
+  batchSize?: number;
+  augment?: Partial<AugmentParams>;
+  evalEvery?: number;
+  seed?: number;
+}
+
+/** A colour per class for masks and legends (background transparent in overlays). */
+export const CLASS_COLORS: readonly [number, number, number][] = [
+  [0, 0, 0],
+  [255, 196, 0],
+  [220, 38, 38],
+  [37, 99, 235],
+  [22, 163, 74],
+  [168, 85, 247],
+  [236, 72, 153],
+  [6, 182, 212],
+];
+
+/** RGBA mask image: class colours, background fully transparent, `[size, size, 4]`. */
+function maskRgba(labels: Uint8Array, size: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(size * size * 4);
+  labels.forEach((l, i) => {
+    const c = CLASS_COLORS[l] ?? [255, 255, 255];
+    out.set([c[0], c[1], c[2], l === 0 ? 0 : 255], i * 4);
+  });
+  return out;
+}
+
+/** Builds the segmenter worker API: staged training, held-out scores, overlays and augmentation previews. */
+export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {}) {
+  const host = createSessionHost<SegSession>({
+    openDb: deps.openDb,
+    restore: (meta, ckpt) => SegSession.restore(meta, ckpt),
+  });
+  const loaded = (): SegSession => {
+    const s = host.current();
+    if (!s) throw new Error('Train or open a segmentation session first.');
+    return s;
+  };
+
+  return {
+    ...host.api,
+
+    /** Creates a session (pretraining first when a task is chosen) and starts training. */
+    async startNew(
+      req: NewSegSession,
+      onProgress: (p: TrainProgress) => void,
+      maxSteps?: number,
+    ): Promise<SessionMeta> {
+      const augment = { ...DEFAULT_AUGMENT, ...req.augment };
+      const problem = validateAugmentParams(augment);
+      if (problem) throw new Error(problem);
+      const train = {
+        ...DEFAULT_SEG_TRAIN,
+        ...(req.learningRate !== undefined ? { learningRate: req.learningRate } : {}),
+        ...(req.finetuneDivisor !== undefined ? { finetuneDivisor: req.finetuneDivisor } : {}),
+        ...(req.topK !== undefined ? { topK: req.topK } : {}),
+        ...(req.batchSize !== undefined ? { batchSize: req.batchSize } : {}),
+      };
+      if (!(train.learningRate > 0 && train.learningRate <= 1))
+        throw new Error('The learning rate must be a number above 0 (at most 1).');
+      if (!(train.finetuneDivisor >= 1))
+        throw new Error('The fine-tuning divisor must be a number of at least 1.');
+      if (!Number.isInteger(train.batchSize) || train.batchSize < 1 || train.batchSize > 256) {
+        throw new Error('The batch size must be a whole number from 1 to 256.');
+      }
+      const blocks = DEFAULT_SEGMENTER.filters.length;
+      if (!Number.isInteger(train.topK) || train.topK < 0 || train.topK > blocks) {
+        throw new Error(`The unfrozen blocks must be a whole number from 0 to ${blocks}.`);
+      }
+      const seed = req.seed ?? (Math.random() * 1e6) >>> 0;
+      const config: SegSessionConfig = {
+        mode: req.mode,
+        model: {
+          ...DEFAULT_SEGMENTER,
+          numClasses: req.mode === 'binary' ? 2 : FACE_PARTS.length,
+          seed,
+        },
+        train,
+        augment,
+        pretrainTask: req.pretrainTask,
+        pretrainSteps: req.pretrainSteps ?? 200,
+        frozenSteps: req.frozenSteps ?? 200,
+        evalEvery: req.evalEvery ?? 25,
+        dataSeed: seed,
+      };
+      const now = Date.now();
+      const meta: SessionMeta = {
+        id: newSessionId(),
+        name: `Segmenter (${req.mode}${req.pretrainTask ? `, pretrained on ${req.pretrainTask}` : ', from scratch'})`,
+        model: 'segmenter',
+        dataset: `Built-in faces, ${req.mode}`,
+        step: 0,
+        epoch: 0,
+        lastLoss: NaN,
+        createdAt: now,
+        savedAt: now,
+        sizeBytes: 0,
+        backend: '',
+      };
+      return host.begin(SegSession.create(meta, config), onProgress, maxSteps);
+    },
+
+    /** Phase, trainable parameter counts and class names of the loaded session. */
+    info() {
+      const s = loaded();
+      return {
+        phase: s.phase(),
+        trainableParams: s.trainableParams(),
+        classes: [...s.classes()],
+        config: s.config,
+      };
+    },
+
+    /** The newest held-out evaluation after `afterStep`, with PNGs of images and predicted masks for the overlay. */
+    async latestEval(
+      afterStep: number,
+    ): Promise<
+      (Omit<SegEval, 'predicted'> & { imagePng: Uint8Array; maskPng: Uint8Array }) | null
+    > {
+      const s = host.current();
+      if (!s) return null;
+      await s.flushEvals();
+      const e = s.evals.at(-1);
+      if (!e || e.step <= afterStep) return null;
+      const size = s.config.model.size;
+      const n = Math.min(8, HELD_OUT);
+      const images = Array.from({ length: n }, (_, k) => {
+        const rgb = new Uint8ClampedArray(size * size * 3);
+        for (let i = 0; i < rgb.length; i++)
+          rgb[i] = Math.round(s.heldOut.images[k * size * size * 3 + i] * 255);
+        return rgb;
+      });
+      const grid = gridImage(images, size, 4, 0);
+      const masks = Array.from({ length: n }, (_, k) =>
+        maskRgba(e.predicted.subarray(k * size * size, (k + 1) * size * size), size),
+      );
+      const maskGrid = gridRgba(masks, size, 4);
+      return {
+        step: e.step,
+        pixelAccuracy: e.pixelAccuracy,
+        meanIou: e.meanIou,
+        iou: e.iou,
+        imagePng: encodePng(grid.data, grid.width, grid.height, 3),
+        maskPng: encodePng(maskGrid.data, maskGrid.width, maskGrid.height, 4),
+      };
+    },
+
+    /** One built-in face and its mask under 8 random augmentations (the first untouched), as one PNG of two rows. */
+    augmentationPreview(params: Partial<AugmentParams>, mode: SegMode, seed = 7): Uint8Array {
+      const p = { ...DEFAULT_AUGMENT, ...params };
+      const problem = validateAugmentParams(p);
+      if (problem) throw new Error(problem);
+      const pair = faceToPair(renderFace(seed), mode);
+      const rng = new Rng(seed);
+      const images: Uint8ClampedArray[] = [];
+      const masks: Uint8ClampedArray[] = [];
+      for (let k = 0; k < 8; k++) {
+        const m = randomTransform(p, rng, pair.size);
+        const moved =
+          k === 0
+            ? { image: pair.image, mask: pair.labels }
+            : augmentPair(pair.image, 3, pair.labels, pair.size, m);
+        images.push(Uint8ClampedArray.from(moved.image));
+        const rgba = maskRgba(Uint8Array.from(moved.mask), pair.size);
+        const rgb = new Uint8ClampedArray(pair.size * pair.size * 3);
+        for (let i = 0; i < pair.size * pair.size; i++)
+          rgb.set(rgba.subarray(i * 4, i * 4 + 3), i * 3);
+        masks.push(rgb);
+      }
+      const grid = gridImage([...images, ...masks], pair.size, 8, 1);
+      return encodePng(grid.data, grid.width, grid.height, 3);
+    },
+  };
+}
+
+function gridRgba(images: Uint8ClampedArray[], size: number, cols: number) {
+  const rows = Math.ceil(images.length / cols);
+  const width = cols * size;
+  const data = new Uint8ClampedArray(width * rows * size * 4);
+  images.forEach((img, k) => {
+    const ox = (k % cols) * size;
+    const oy = Math.floor(k / cols) * size;
+    for (let y = 0; y < size; y++)
+      data.set(img.subarray(y * size * 4, (y + 1) * size * 4), ((oy + y) * width + ox) * 4);
+  });
+  return { data, width, height: rows * size };
+}
+
+/** The segmenter worker API type, for `Remote<SegApi>` on the UI side. */
+export type SegApi = ReturnType<typeof createSegApi>;
