@@ -4,6 +4,7 @@ import { registerServiceWorker, storageEstimate, watchInstallPrompt } from '../p
 import { formatBytes } from './format';
 import { startedWorkers } from './worker-clients';
 import './faces-panel';
+import './seg-panel';
 import './text-panel';
 
 const TABS = [
@@ -150,7 +151,7 @@ export class AppRoot extends LitElement {
         ? html`<text-panel></text-panel>`
         : id === 'faces'
           ? html`<faces-panel></faces-panel>`
-          : html`<p>Segmentation is coming soon: this model is not built yet.</p>`;
+          : html`<seg-panel></seg-panel>`;
     return html`<section
       id="panel-${id}"
       role="tabpanel"

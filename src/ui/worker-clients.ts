@@ -1,6 +1,7 @@
 import { wrap, type Remote } from 'comlink';
 import type { CharLstmApi } from '../workers/char-lstm.worker';
 import type { GanApi } from '../workers/gan.worker';
+import type { SegApi } from '../workers/segmenter.worker';
 
 let textWorker: Remote<CharLstmApi> | null = null;
 
@@ -33,7 +34,20 @@ export function ganWorker(): Remote<GanApi> {
   return ganWorkerRemote;
 }
 
+let segWorkerRemote: Remote<SegApi> | null = null;
+
+/** The segmenter worker, started on first use. */
+export function segWorker(): Remote<SegApi> {
+  segWorkerRemote ??= wrap<SegApi>(
+    new Worker(new URL('../workers/segmenter.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'segmenter',
+    }),
+  );
+  return segWorkerRemote;
+}
+
 /** Every model worker started so far, to checkpoint them all before an update reloads the page. */
 export function startedWorkers(): { checkpoint(): Promise<unknown> }[] {
-  return [textWorker, ganWorkerRemote].filter((w) => w !== null);
+  return [textWorker, ganWorkerRemote, segWorkerRemote].filter((w) => w !== null);
 }

@@ -9,9 +9,11 @@ import { FACE_PARTS, renderFace } from '../data/faces';
 import { encodePng, gridImage } from '../data/png';
 import type { AttributeTaskName, SegMode } from '../data/seg-dataset';
 import { faceToPair } from '../data/seg-dataset';
+import { HEAD_TABLE } from '../models/heads';
 import { DEFAULT_SEGMENTER } from '../models/segmenter';
 import { DEFAULT_SEG_TRAIN } from '../models/segmenter-train';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
+import { CLASS_COLORS } from '../shared/class-colors';
 import { Rng } from '../shared/rng';
 import { newSessionId } from '../storage/checkpoints';
 import type { AppDatabase } from '../storage/db';
@@ -33,18 +35,6 @@ export interface NewSegSession {
   evalEvery?: number;
   seed?: number;
 }
-
-/** A colour per class for masks and legends (background transparent in overlays). */
-export const CLASS_COLORS: readonly [number, number, number][] = [
-  [0, 0, 0],
-  [255, 196, 0],
-  [220, 38, 38],
-  [37, 99, 235],
-  [22, 163, 74],
-  [168, 85, 247],
-  [236, 72, 153],
-  [6, 182, 212],
-];
 
 /** RGBA mask image: class colours, background fully transparent, `[size, size, 4]`. */
 function maskRgba(labels: Uint8Array, size: number): Uint8ClampedArray {
@@ -129,6 +119,11 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         backend: '',
       };
       return host.begin(SegSession.create(meta, config), onProgress, maxSteps);
+    },
+
+    /** The head table (task → last activation → loss) every head is checked against. */
+    headTable() {
+      return HEAD_TABLE;
     },
 
     /** Phase, trainable parameter counts and class names of the loaded session. */

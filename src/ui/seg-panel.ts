@@ -1,0 +1,303 @@
+import { LitElement, html, css } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { HeadRow } from '../models/heads';
+import { CLASS_COLORS } from '../shared/class-colors';
+import type { NewSegSession } from '../workers/seg-api';
+import { formatNumber } from './format';
+import { pngUrl } from './png-url';
+import { SegController } from './seg-controller';
+import { statusLines } from './status-lines';
+import { panelStyles } from './styles';
+import { segWorker } from './worker-clients';
+import './session-list';
+import './train-progress';
+
+const TASKS = [
+  ['', 'None: train the U-Net from scratch'],
+  ['glasses', 'Glasses yes/no (binary)'],
+  ['hairColor', 'Hair colour (multi-class)'],
+  ['attributes', 'Glasses, smile, hair visible (multi-label)'],
+  ['faceSize', 'Face size in pixels (regression)'],
+  ['mouthOpen', 'Mouth openness in [0, 1] (regression in [0, 1])'],
+] as const;
+
+type NumberField = [keyof NewSegSession | `augment.${string}`, string, number, number];
+const FIELDS: NumberField[] = [
+  ['pretrainSteps', 'Pretrain steps', 0, 1],
+  ['frozenSteps', 'Frozen-encoder steps', 0, 1],
+  ['topK', 'Unfrozen top blocks', 0, 1],
+  ['learningRate', 'Learning rate', 0, 0.0005],
+  ['finetuneDivisor', 'Fine-tune LR divisor', 1, 1],
+  ['batchSize', 'Batch size', 1, 1],
+  ['evalEvery', 'Score held-out every N steps', 1, 1],
+];
+const AUGMENT: [string, string, number][] = [
+  ['rotationRange', 'Rotation (degrees)', 1],
+  ['widthShiftRange', 'Width shift (fraction of width)', 0.01],
+  ['heightShiftRange', 'Height shift (fraction of height)', 0.01],
+  ['shearRange', 'Shear (degrees)', 0.01],
+  ['zoomRange', 'Zoom (± fraction)', 0.01],
+];
+
+/** The Segmentation tab: staged U-Net training, augmentation preview, held-out overlays and IoU. */
+@customElement('seg-panel')
+export class SegPanel extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .overlay {
+        position: relative;
+        display: inline-block;
+        width: min(100%, 32rem);
+      }
+      .overlay img {
+        width: 100%;
+        display: block;
+        image-rendering: pixelated;
+      }
+      .overlay img + img {
+        position: absolute;
+        inset: 0;
+      }
+      .preview img {
+        width: 100%;
+        image-rendering: pixelated;
+      }
+      .swatch {
+        display: inline-block;
+        width: 1em;
+        height: 1em;
+        border-radius: 3px;
+        vertical-align: middle;
+        margin-right: 0.3em;
+        border: 1px solid var(--border);
+      }
+      table {
+        border-collapse: collapse;
+        font-size: 0.9rem;
+      }
+      td,
+      th {
+        text-align: left;
+        padding: 0.25rem 0.5rem;
+        border-bottom: 1px solid var(--border);
+      }
+      .table-wrap {
+        overflow-x: auto;
+      }
+    `,
+  ];
+
+  private readonly ctl = new SegController(this);
+  @state() private req: NewSegSession = {
+    mode: 'binary',
+    pretrainTask: 'glasses',
+    pretrainSteps: 200,
+    frozenSteps: 200,
+    topK: 1,
+    learningRate: 0.003,
+    finetuneDivisor: 10,
+    batchSize: 8,
+    evalEvery: 25,
+    augment: {
+      rotationRange: 10,
+      widthShiftRange: 0.15,
+      heightShiftRange: 0.15,
+      shearRange: 0.15,
+      zoomRange: 0.1,
+      horizontalFlip: false,
+    },
+  };
+  @state() private opacity = 0.5;
+  @state() private heads: readonly HeadRow[] = [];
+  private urls: string[] = [];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void segWorker()
+      .headTable()
+      .then((t) => (this.heads = t));
+  }
+
+  private url(png: Uint8Array): string {
+    const u = pngUrl(png);
+    this.urls.push(u);
+    // Keep the last few object URLs alive (the images on screen), revoke older ones.
+    if (this.urls.length > 8) URL.revokeObjectURL(this.urls.shift()!);
+    return u;
+  }
+
+  private setField(key: string, value: number | boolean) {
+    if (key.startsWith('augment.')) {
+      this.req = { ...this.req, augment: { ...this.req.augment, [key.slice(8)]: value } };
+    } else this.req = { ...this.req, [key]: value };
+  }
+
+  private number(key: string, label: string, min: number, step: number, value: number | undefined) {
+    return html`<label
+      >${label}
+      <input
+        type="number"
+        min=${min}
+        step=${step}
+        .value=${String(value ?? '')}
+        @change=${(e: Event) => this.setField(key, Number((e.target as HTMLInputElement).value))}
+    /></label>`;
+  }
+
+  private setup() {
+    const c = this.ctl;
+    const r = this.req;
+    return html`<section class="card" aria-labelledby="seg-data-h">
+      <h2 id="seg-data-h">Data, stages and training</h2>
+      <div class="row">
+        <label
+          >Masks
+          <select
+            @change=${(e: Event) => (this.req = { ...r, mode: (e.target as HTMLSelectElement).value as 'binary' | 'parts' })}
+          >
+            <option value="binary">Built-in faces: face vs. background</option>
+            <option value="parts">Built-in faces: 8 parts</option>
+          </select></label
+        >
+        <label
+          >Pretrain encoder on
+          <select
+            @change=${(e: Event) => {
+              const v = (e.target as HTMLSelectElement).value;
+              this.req = { ...r, pretrainTask: v ? (v as NewSegSession['pretrainTask']) : null };
+            }}
+          >
+            ${TASKS.map(([v, l]) => html`<option value=${v} ?selected=${(r.pretrainTask ?? '') === v}>${l}</option>`)}
+          </select></label
+        >
+      </div>
+      <div class="row" style="margin-top:.75rem">
+        ${FIELDS.map(([k, l, min, step]) => this.number(k, l, min, step, r[k as keyof NewSegSession] as number))}
+      </div>
+      <h3 style="margin-top:1rem">Augmentation (Keras ImageDataGenerator units)</h3>
+      <div class="row">
+        ${AUGMENT.map(([k, l, step]) =>
+          this.number(`augment.${k}`, l, 0, step, (r.augment as Record<string, number>)[k]),
+        )}
+        <label
+          >Horizontal flip
+          <input
+            type="checkbox"
+            .checked=${!!r.augment?.horizontalFlip}
+            @change=${(e: Event) => this.setField('augment.horizontalFlip', (e.target as HTMLInputElement).checked)}
+        /></label>
+        <button class="secondary" @click=${() => c.previewAugmentation(r.augment, r.mode)}>
+          Preview augmentation
+        </button>
+      </div>
+      ${
+        c.preview
+          ? html`<div class="preview">
+              <img
+                src=${this.url(c.preview)}
+                alt="One face and its mask under 8 random augmentations"
+              />
+            </div>`
+          : ''
+      }
+      <div class="row" style="margin-top:.75rem">
+        <button @click=${() => c.train(this.req)} ?disabled=${c.running || !!c.busy || !c.backend}>
+          Train segmenter
+        </button>
+        <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
+      </div>
+      ${
+        c.phase
+          ? html`<p class="muted" data-testid="phase">
+              Stage: ${c.phase} · ${c.trainableParams.toLocaleString()} trainable parameters
+            </p>`
+          : ''
+      }
+      <train-progress .progress=${c.progress}></train-progress>
+    </section>`;
+  }
+
+  private results() {
+    const e = this.ctl.latest;
+    if (!e) return html``;
+    return html`<section class="card" aria-labelledby="seg-res-h">
+      <h2 id="seg-res-h">Held-out faces at step ${e.step}</h2>
+      <p>
+        Pixel accuracy <b>${formatNumber(e.pixelAccuracy)}</b> · mean IoU
+        <b data-testid="miou">${formatNumber(e.meanIou)}</b>
+      </p>
+      <div class="overlay" data-testid="overlay">
+        <img src=${this.url(e.imagePng)} alt="Held-out faces" />
+        <img src=${this.url(e.maskPng)} alt="Predicted masks" style="opacity:${this.opacity}" />
+      </div>
+      <label
+        >Mask opacity
+        <input
+          type="range"
+          min="0"
+          max="1"
+          step="0.05"
+          .value=${String(this.opacity)}
+          @input=${(ev: Event) => (this.opacity = Number((ev.target as HTMLInputElement).value))}
+      /></label>
+      <ul>
+        ${this.ctl.classes.map(
+          (name, i) =>
+            html`<li>
+              <span class="swatch" style="background: rgb(${CLASS_COLORS[i].join(',')})"></span
+              >${name}: IoU ${formatNumber(e.iou[i])}
+            </li>`,
+        )}
+      </ul>
+    </section>`;
+  }
+
+  private headTable() {
+    return html`<section class="card" aria-labelledby="heads-h">
+      <h2 id="heads-h">Which last activation and loss?</h2>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>task</th>
+              <th>last activation</th>
+              <th>loss</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.heads.map(
+              (h) =>
+                html`<tr title=${h.explanation}>
+                  <td>${h.label}</td>
+                  <td>${h.activation === 'linear' ? 'none (linear)' : h.activation}</td>
+                  <td>${h.losses.join(' or ')}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      <p class="muted">
+        Binary masks use sigmoid + binary cross-entropy; part masks use softmax + categorical
+        cross-entropy.
+      </p>
+    </section>`;
+  }
+
+  override render() {
+    const c = this.ctl;
+    return html`${statusLines(c)} ${this.setup()} ${this.results()} ${this.headTable()}
+      <session-list
+        heading="Saved segmentation sessions"
+        .sessions=${c.sessions}
+        ?disabled=${c.running || !!c.busy}
+        @resume=${(e: CustomEvent<string>) => c.resume(e.detail)}
+      ></session-list>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'seg-panel': SegPanel;
+  }
+}
