@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import { configs as litConfigs } from 'eslint-plugin-lit';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/results/'] },
+  { ignores: ['dist/', 'node_modules/', 'bench/results/', '.devgan/'] },
   ...tseslint.configs.recommended,
   { files: ['src/ui/**/*.ts'], ...litConfigs['flat/recommended'] },
   {
@@ -12,7 +12,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name=/^(dataSync|arraySync)$/]",
+          selector: 'CallExpression[callee.property.name=/^(dataSync|arraySync)$/]',
           message: 'Use await tensor.data(): dataSync stalls the GPU and throws in workers.',
         },
       ],
