@@ -231,6 +231,7 @@ export class FacesPanel extends LitElement {
         .sessions=${c.sessions}
         ?disabled=${c.running || !!c.busy}
         @resume=${(e: CustomEvent<string>) => c.resume(e.detail)}
+        @export=${(e: CustomEvent<string>) => c.exportSession(e.detail)}
       ></session-list>`;
   }
 }

@@ -5,8 +5,13 @@ export function pngUrl(png: Uint8Array): string {
 
 /** Saves PNG bytes as a download named `name`. */
 export function downloadPng(png: Uint8Array, name: string): void {
+  downloadBytes(png, name, 'image/png');
+}
+
+/** Saves bytes of MIME `type` as a download named `name`. */
+export function downloadBytes(bytes: Uint8Array, name: string, type: string): void {
   const a = document.createElement('a');
-  a.href = pngUrl(png);
+  a.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);

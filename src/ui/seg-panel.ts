@@ -292,6 +292,7 @@ export class SegPanel extends LitElement {
         .sessions=${c.sessions}
         ?disabled=${c.running || !!c.busy}
         @resume=${(e: CustomEvent<string>) => c.resume(e.detail)}
+        @export=${(e: CustomEvent<string>) => c.exportSession(e.detail)}
       ></session-list>`;
   }
 }

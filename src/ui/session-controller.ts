@@ -1,9 +1,11 @@
 import { proxy, type Remote } from 'comlink';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { BackendReport, ModelKind, SessionMeta, TrainProgress } from '../shared/protocol';
-import { listSessions } from '../storage/checkpoints';
+import { checkpointToZip } from '../data/session-zip';
+import { getSession, listSessions, loadCheckpoint } from '../storage/checkpoints';
 import { openAppDb } from '../storage/db';
 import { requestPersistentStorage } from '../pwa';
+import { downloadBytes } from './png-url';
 import { forcedBackend } from './worker-clients';
 
 let persistAsked = false;
@@ -127,6 +129,21 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
       await this.worker().pause();
       this.running = false;
       await this.refresh();
+    });
+  }
+
+  /** Downloads a saved session as a .zip (tfjs layers model.json + weights, optimizer, metadata). */
+  async exportSession(id: string): Promise<void> {
+    await this.guard('Exporting…', async () => {
+      const db = await openAppDb();
+      const [meta, ckpt] = await Promise.all([getSession(db, id), loadCheckpoint(db, id)]);
+      if (!meta || !ckpt) throw new Error('This session has no checkpoint on this device.');
+      const safe = meta.name.replace(/[^\w.-]+/g, '-');
+      downloadBytes(
+        checkpointToZip(meta, ckpt),
+        `${safe}-step-${meta.step}.zip`,
+        'application/zip',
+      );
     });
   }
 

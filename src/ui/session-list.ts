@@ -6,7 +6,7 @@ import { panelStyles } from './styles';
 
 const MODEL_NAMES = { 'char-lstm': 'char-LSTM', gan: 'DCGAN', segmenter: 'Segmenter' } as const;
 
-/** A list of saved sessions with a Resume button each; fires `resume` with the session id. */
+/** A list of saved sessions with Export and Resume buttons; fires `export` and `resume` with the session id. */
 @customElement('session-list')
 export class SessionList extends LitElement {
   static override styles = [

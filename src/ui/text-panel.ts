@@ -191,6 +191,7 @@ export class TextPanel extends LitElement {
         .sessions=${c.sessions}
         ?disabled=${c.running || !!c.busy}
         @resume=${(e: CustomEvent<string>) => c.resume(e.detail)}
+        @export=${(e: CustomEvent<string>) => c.exportSession(e.detail)}
       ></session-list>
     `;
   }

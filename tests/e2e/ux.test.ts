@@ -4,6 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, serve, type Served } from './harness';
 
 const TABS = ['Text', 'Faces', 'Segmentation'] as const;
+const PANELS = { Text: 'text-panel', Faces: 'faces-panel', Segmentation: 'seg-panel' } as const;
+
+/** Opens a tab and waits until its worker reports its backend, so screenshots show a settled page. */
+async function openTab(page: Page, tab: (typeof TABS)[number]) {
+  await page.getByRole('tab', { name: tab }).click();
+  await expect
+    .poll(() => page.locator(PANELS[tab]).getByTestId('backend').textContent(), {
+      timeout: 120_000,
+    })
+    .toContain('webgpu');
+}
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Boxes of the visible controls of the shown tab panel (shadow roots included). */
@@ -52,8 +63,7 @@ describe('layout, accessibility and keyboard in Chromium', () => {
     const page = await context.newPage();
     await page.goto(server.url);
     for (const tab of TABS) {
-      await page.getByRole('tab', { name: tab }).click();
-      await page.waitForTimeout(500);
+      await openTab(page, tab);
       const { controls, scrollWidth, width } = await controlBoxes(page);
       expect(scrollWidth, `${tab}: horizontal scroll`).toBeLessThanOrEqual(width);
       const small = controls.filter((c) => c.height < 44 || c.right > width + 1);
@@ -78,8 +88,7 @@ describe('layout, accessibility and keyboard in Chromium', () => {
       await page.goto(server.url);
       await page.addScriptTag({ path: AXE });
       for (const tab of TABS) {
-        await page.getByRole('tab', { name: tab }).click();
-        await page.waitForTimeout(500);
+        await openTab(page, tab);
         const violations = await page.evaluate(async () => {
           const axe = (
             window as unknown as {
