@@ -15,6 +15,8 @@ export interface BenchResult {
 // Loaded lazily, after the WebGPU setup below; add gan and segmenter here.
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   lstm: async () => (await import('./lstm')).runLstmBench(),
+  segmenter: async () => (await import('./segmenter')).runSegmenterBench(),
+  gan: async () => (await import('./gan')).runGanBench(),
 };
 
 function printTable(results: Record<string, BenchResult>): void {
@@ -33,7 +35,7 @@ function printTable(results: Record<string, BenchResult>): void {
 
 async function main(): Promise<void> {
   // Installs Dawn as navigator.gpu and registers the webgpu backend, as in the unit tests.
-  await import('../tests/setup/tf.ts');
+  await import('../tests/setup/tf');
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = asked.length ? asked : Object.keys(BENCHES);
   const unknown = names.filter((n) => !(n in BENCHES));

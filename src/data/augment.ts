@@ -18,9 +18,12 @@
 //   Shift    = translation by (tx, ty) = (height shift, width shift); content moves by (-tx, -ty)
 //   Shear    = [[1, -sin s], [0, cos s]]
 //   Zoom     = [[zx, 0], [0, zy]]
-// Later tf.keras versions swap the axes of this matrix before calling scipy, which mirrors the
-// rotation and shear directions and uses the height range horizontally; with symmetric ranges and
-// equal width/height shifts (the defaults here) the distribution of transforms is the same.
+// This is scipy.ndimage.affine_transform with Keras' matrix, checked to match it exactly (order 0
+// and 1, mode 'nearest'; tests/data/augment.test.ts holds a scipy reference). Later tf.keras
+// versions swap the matrix axes before calling scipy, which makes height_shift_range move images
+// sideways (keras-team/tf-keras#310, tensorflow#82838) and mirrors rotation and shear; we keep
+// the documented meaning. With symmetric ranges and equal width/height shifts (the defaults) the
+// distribution of transforms is the same either way.
 import type { Rng } from '../shared/rng';
 
 /** The augmentation settings, named after Keras' ImageDataGenerator arguments. */

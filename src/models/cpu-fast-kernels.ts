@@ -210,9 +210,12 @@ const maxPoolGrad: FastKernel = ({ inputs, backend, attrs }) => {
           // The first maximum in row-major window order wins ties, as in tfjs' maxPoolPositions.
           let at = p00 + c;
           let best = xv[at];
-          if (xv[p01 + c] > best) ((at = p01 + c), (best = xv[at]));
-          if (xv[p10 + c] > best) ((at = p10 + c), (best = xv[at]));
-          if (xv[p11 + c] > best) at = p11 + c;
+          for (const q of [p01 + c, p10 + c, p11 + c]) {
+            if (xv[q] > best) {
+              at = q;
+              best = xv[q];
+            }
+          }
           dx[at] += dyv[o + c];
         }
       }

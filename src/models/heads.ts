@@ -96,13 +96,14 @@ const EPSILON = 1e-7;
 
 /** The mean of `loss` over every element of `yPred` (any shape; for CCE the last axis holds the classes). */
 export function headLoss(loss: HeadLoss, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    if (loss === 'meanSquaredError') return tf.mean(tf.squaredDifference(yTrue, yPred));
+  return tf.tidy((): tf.Scalar => {
+    if (loss === 'meanSquaredError')
+      return tf.mean(tf.squaredDifference(yTrue, yPred)) as tf.Scalar;
     const p = tf.clipByValue(yPred, EPSILON, 1 - EPSILON);
     if (loss === 'binaryCrossentropy') {
       const ll = tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p))));
-      return tf.neg(tf.mean(ll));
+      return tf.neg(tf.mean(ll)) as tf.Scalar;
     }
-    return tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(p)), -1)));
+    return tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(p)), -1))) as tf.Scalar;
   });
 }

@@ -19,12 +19,13 @@ export interface SegmenterConfig {
   batchNorm?: boolean;
 }
 
-/** A small U-Net for 64x64 faces: 4 blocks (3 downsamplings), about 120k parameters. */
+/** A small U-Net for 64x64 faces: 4 blocks (3 downsamplings), batch norm, about 123k parameters. */
 export const DEFAULT_SEGMENTER: Readonly<SegmenterConfig> = {
   size: 64,
   filters: [8, 16, 32, 64],
   numClasses: 2,
   seed: 1,
+  batchNorm: true,
 };
 
 /** One encoder block: its layers (two convolutions) and its output `[batch, h, w, filters]`. */
@@ -217,12 +218,16 @@ export function setStage(model: tf.LayersModel, stage: Stage, topK = 1): number 
 
 /** The number of scalars in the currently trainable weights of `model`. */
 export function countTrainableParams(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+  return model.trainableWeights.reduce((n, w) => n + size(w.shape), 0);
+}
+
+function size(shape: readonly (number | null)[]): number {
+  return shape.reduce<number>((a, b) => a * (b ?? 1), 1);
 }
 
 /** The number of scalars in all weights of `model`. */
 export function countParams(model: tf.LayersModel): number {
-  return model.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+  return model.weights.reduce((n, w) => n + size(w.shape), 0);
 }
 
 /** The tfjs variables behind the currently trainable weights, in model order (the var list of a step). */

@@ -141,16 +141,22 @@ describe.each(BACKENDS)('char-LSTM on %s', (backend) => {
     model.dispose();
   });
 
-  for (const path of ['fused', 'generic'] as const) {
-    it(`${path} fast path: same loss and gradients as tf.layers on cpu (1e-4)`, async () => {
+  // Batch 7 leaves the webgpu shaders' last block of 4 rows partly empty.
+  const cases = [
+    ['fused', EQ],
+    ['fused', { ...EQ, batchSize: 7 }],
+    ['generic', EQ],
+  ] as const;
+  for (const [path, cfg] of cases) {
+    it(`${path} fast path, batch ${cfg.batchSize}: same loss and gradients as tf.layers on cpu (1e-4)`, async () => {
       await useBackend(backend);
       useGenericLstm(path === 'generic');
-      const { xs, ys } = randomBatch(EQ, 12);
-      const ref = await referenceOnCpu(EQ, xs, ys);
-      const model = buildWith(EQ, ref.weights);
+      const { xs, ys } = randomBatch(cfg, 12);
+      const ref = await referenceOnCpu(cfg, xs, ys);
+      const model = buildWith(cfg, ref.weights);
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
       const { loss, grads } = await noGpuErrors(async () => {
-        const out = computeFastGradients(model, EQ, xs, ys, EQ.batchSize);
+        const out = computeFastGradients(model, cfg, xs, ys, cfg.batchSize);
         const res = {
           loss: (await out.value.data())[0],
           grads: await values(vars.map((v) => out.grads[v.name])),
@@ -159,8 +165,9 @@ describe.each(BACKENDS)('char-LSTM on %s', (backend) => {
         return res;
       });
       const diffs = grads.map((g, i) => maxAbsDiff(g, ref.grads[i]));
+      const worst = Math.max(...diffs);
       console.log(
-        `${backend} ${path}: loss ${loss} vs ${ref.loss}, max |grad diff| ${Math.max(...diffs)}`,
+        `${backend} ${path} b${cfg.batchSize}: loss ${loss} vs ${ref.loss}, grad diff ${worst}`,
       );
       expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-4);
       for (let i = 0; i < diffs.length; i++) {

@@ -55,7 +55,10 @@ describe('GAN config', () => {
     expect(validateGanConfig(createGanConfig())).toBeNull();
     expect(validateGanConfig(createGanConfig({ imageSize: 48 as 32 }))).toMatch(/32 or 64/);
     expect(validateGanConfig(createGanConfig({ labelNoise: 0.6 }))).toMatch(/label noise/);
-    expect(ganChannels(createGanConfig())).toEqual({ generator: [64, 32, 16, 8], discriminator: [16, 32, 64] });
+    expect(ganChannels(createGanConfig())).toEqual({
+      generator: [64, 32, 16, 8],
+      discriminator: [16, 32, 64],
+    });
     expect(ganChannels(createGanConfig({ imageSize: 64, width: 'standard' }))).toEqual({
       generator: [512, 256, 128, 64, 32],
       discriminator: [64, 128, 256, 512],
@@ -83,7 +86,9 @@ describe.each(BACKENDS)('DCGAN (%s)', (backend) => {
     const d = buildDiscriminator(TINY, 2);
     const gan = buildGan(g, d, TINY);
     expect(g.layers.map((l) => l.name)).toContain('g_up3');
-    expect(d.layers.map((l) => l.name)).toEqual(expect.arrayContaining(['d_conv1', 'd_drop1', 'd_prob']));
+    expect(d.layers.map((l) => l.name)).toEqual(
+      expect.arrayContaining(['d_conv1', 'd_drop1', 'd_prob']),
+    );
     const z = sampleLatents(3, TINY.latentDim, 4);
     const img = sampleImages(g, z);
     expect(img.shape).toEqual([3, 32, 32, 3]);
@@ -198,7 +203,13 @@ describe('DCGAN training on cpu', () => {
     const [n, h, w, cin, cout, k, s] = [2, 3, 5, 6, 5, 4, 2];
     const x = Float32Array.from({ length: n * h * w * cin }, () => rng.normal());
     const f = Float32Array.from({ length: k * k * cout * cin }, () => rng.normal());
-    const y = tf.conv2dTranspose(tf.tensor4d(x, [n, h, w, cin]), tf.tensor4d(f, [k, k, cout, cin]), [n, h * s, w * s, cout], s, 'same');
+    const y = tf.conv2dTranspose(
+      tf.tensor4d(x, [n, h, w, cin]),
+      tf.tensor4d(f, [k, k, cout, cin]),
+      [n, h * s, w * s, cout],
+      s,
+      'same',
+    );
     // 'same' with k=4, s=2 pads the gathering conv by 1 on top/left.
     const ref = new Float64Array(n * h * s * w * s * cout);
     for (let b = 0; b < n; b++)
@@ -226,7 +237,8 @@ describe('DCGAN training on cpu', () => {
     await useBackend('cpu');
     const cfg = createGanConfig({ latentDim: 8, batchSize: 4 });
     const pool = realPool(16, 32);
-    const batchFor = (step: number): tf.Tensor4D => sampleRealBatch(pool, 32, 4, new Rng(100 + step));
+    const batchFor = (step: number): tf.Tensor4D =>
+      sampleRealBatch(pool, 32, 4, new Rng(100 + step));
     const run = async (trainer: GanTrainer, from: number, to: number): Promise<void> => {
       for (let s = from; s < to; s++) {
         const real = batchFor(s);
@@ -280,5 +292,37 @@ describe('DCGAN training on cpu', () => {
     expect(maxDiff(await values(fresh), await values(g))).toBeGreaterThan(1e-4);
     [straight, resumed].forEach((t) => t.dispose());
     [g, d, g3, d3, fresh].forEach((m) => m.dispose());
+  });
+});
+
+describe('DCGAN quality on cpu', () => {
+  it('a short seeded training lowers the Fréchet distance to real faces by at least half', async () => {
+    await useBackend('cpu');
+    const cfg = createGanConfig({ batchSize: 16 });
+    const n = 128;
+    const real = tf.tensor4d(realPool(n, 32), [n, 32, 32, 3]);
+    const z = sampleLatents(n, cfg.latentDim, 7);
+    const g = buildGenerator(cfg, 1);
+    const d = buildDiscriminator(cfg, 2);
+    const fdNow = async (): Promise<number> => {
+      const fake = sampleImages(g, z);
+      const fd = await frechetDistance(real, fake);
+      fake.dispose();
+      return fd;
+    };
+    const before = await fdNow();
+    const trainer = createGanTrainer(g, d, cfg);
+    const pool = facesToFloat(renderFaces(0, 512, 32));
+    const rng = new Rng(5);
+    for (let s = 1; s <= QUALITY_STEPS; s++) {
+      const batch = sampleRealBatch(pool, 32, cfg.batchSize, rng);
+      await disposeLosses(trainer.trainStep(batch, s));
+      batch.dispose();
+    }
+    const after = await fdNow();
+    expect(after).toBeLessThan(0.5 * before);
+    trainer.dispose();
+    tf.dispose([real, z]);
+    [g, d].forEach((m) => m.dispose());
   });
 });

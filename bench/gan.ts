@@ -1,0 +1,258 @@
+// The DCGAN benchmark. Speed: our trainStep against the Keras way on the same models (gan as a
+// tf.LayersModel with d frozen, d.trainOnBatch on the real and on the fake batch, then
+// gan.trainOnBatch), interleaved in the same run so load drift hits both, per backend. Quality (cpu):
+// the Fréchet distance (random-conv-net features, src/models/frechet.ts) of 512 generated faces to
+// 512 real ones after a training budget, next to real-vs-real and untrained-vs-real.
+import * as tf from '@tensorflow/tfjs';
+import { facesToFloat, renderFaces } from '../src/data/faces';
+import { frechetFromStats, imageStats } from '../src/models/frechet';
+import {
+  buildDiscriminator,
+  buildGan,
+  buildGenerator,
+  createGanConfig,
+  sampleImages,
+  sampleLatents,
+  type GanConfig,
+} from '../src/models/gan';
+import { createGanTrainer, sampleRealBatch, type GanTrainer } from '../src/models/gan-train';
+import { Rng } from '../src/shared/rng';
+
+/** Batch and timed rounds (each round: 2 of our steps, then 2 Keras-way steps) per backend; SwiftShader is slow. */
+const PLAN: Record<string, { batch: number; rounds: number; peakN: number }> = {
+  cpu: { batch: 32, rounds: 3, peakN: 512 },
+  webgpu: { batch: 8, rounds: 2, peakN: 1024 },
+};
+/** Default quality budget: at ≈1.5–3 s a step on 2 loaded cores this is a few minutes (override: GAN_BENCH_STEPS). */
+export const DEFAULT_QUALITY_STEPS = 150;
+const EVAL_COUNT = 512;
+
+function layerFlops(model: tf.LayersModel): number {
+  let flops = 0;
+  for (const layer of model.layers) {
+    const kernel = layer.getWeights()[0];
+    if (!kernel) continue;
+    const k = kernel.size;
+    const name = layer.getClassName();
+    const inShape = (layer.input as tf.SymbolicTensor).shape;
+    const outShape = (layer.output as tf.SymbolicTensor).shape;
+    // One multiply-add = 2 FLOPs per kernel element per position it is applied at.
+    if (name === 'Dense') flops += 2 * k;
+    else if (name === 'Conv2D') flops += 2 * k * Number(outShape[1]) * Number(outShape[2]);
+    else if (name === 'Conv2DTranspose') flops += 2 * k * Number(inShape[1]) * Number(inShape[2]);
+  }
+  return flops;
+}
+
+/**
+ * FLOPs of one training step at `batch`, from the layer shapes (conv/dense multiply-adds; element-wise
+ * ops ignored): the fake batch G(B) once, D forward+backward on 2B (backward ≈ 2x forward, so x3),
+ * and the gan step forward+backward through G and D on B.
+ */
+export function ganFlopsPerStep(g: tf.LayersModel, d: tf.LayersModel, batch: number): number {
+  const fg = layerFlops(g);
+  const fd = layerFlops(d);
+  return batch * fg + 3 * 2 * batch * fd + 3 * batch * (fg + fd);
+}
+
+/** FLOP/s of the best of a few `[n, n] x [n, n]` matmuls on the current backend (after one warm-up). */
+export async function matmulPeak(n: number): Promise<number> {
+  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
+  const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+  let best = 0;
+  for (let i = 0; i < 4; i++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    await c.data();
+    const s = (performance.now() - t0) / 1000;
+    c.dispose();
+    if (i > 0) best = Math.max(best, (2 * n ** 3) / s);
+  }
+  tf.dispose([a, b]);
+  return best;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+// Dawn reports invalid shaders through `uncapturederror` and drops the work without throwing.
+function countGpuErrors(): () => number {
+  if (tf.getBackend() !== 'webgpu') return () => 0;
+  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  let errors = 0;
+  const onError = (): void => void errors++;
+  device.addEventListener('uncapturederror', onError);
+  return () => {
+    device.removeEventListener('uncapturederror', onError);
+    return errors;
+  };
+}
+
+async function benchBackend(backend: string): Promise<Record<string, number>> {
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
+  await tf.ready();
+  const plan = PLAN[backend];
+  const cfg = createGanConfig({ batchSize: plan.batch });
+  const pool = facesToFloat(renderFaces(0, 256, cfg.imageSize));
+  const rng = new Rng(1);
+  const stopCounting = countGpuErrors();
+  const g = buildGenerator(cfg, 1);
+  const d = buildDiscriminator(cfg, 2);
+  const trainer = createGanTrainer(g, d, cfg);
+  const gan = buildGan(g, d, cfg);
+  const ones = tf.ones([plan.batch, 1]);
+  const zeros = tf.zeros([plan.batch, 1]);
+  let seed = 0;
+  // Each step reads its losses, so its time includes finishing its GPU work.
+  const ours = async (): Promise<void> => {
+    const real = sampleRealBatch(pool, cfg.imageSize, plan.batch, rng);
+    const l = trainer.trainStep(real, ++seed);
+    await Promise.all([l.dLossReal.data(), l.dLossFake.data(), l.gLoss.data()]);
+    tf.dispose([real, l.dLossReal, l.dLossFake, l.gLoss]);
+  };
+  const keras = async (): Promise<void> => {
+    const real = sampleRealBatch(pool, cfg.imageSize, plan.batch, rng);
+    const z = sampleLatents(plan.batch, cfg.latentDim, ++seed);
+    const fake = g.predict(z) as tf.Tensor;
+    await d.trainOnBatch(real, ones);
+    await d.trainOnBatch(fake, zeros);
+    await gan.trainOnBatch(z, ones);
+    tf.dispose([real, z, fake]);
+  };
+  await ours();
+  await keras();
+  const msOurs: number[] = [];
+  const msKeras: number[] = [];
+  let leaked = 0;
+  for (let r = 0; r < plan.rounds; r++) {
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 2; i++) {
+      const t0 = performance.now();
+      await ours();
+      msOurs.push(performance.now() - t0);
+    }
+    leaked += tf.memory().numTensors - before;
+    for (let i = 0; i < 2; i++) {
+      const t0 = performance.now();
+      await keras();
+      msKeras.push(performance.now() - t0);
+    }
+  }
+  const gpuErrors = stopCounting();
+  const flopsPerStep = ganFlopsPerStep(g, d, plan.batch);
+  tf.dispose([ones, zeros]);
+  trainer.dispose();
+  d.optimizer.dispose();
+  gan.optimizer.dispose();
+  // Disposes g and d too: they are its layers.
+  gan.dispose();
+  const peak = await matmulPeak(plan.peakN);
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const sorted = [...msOurs].sort((a, b) => a - b);
+  const examplesPerSec = (plan.batch * msOurs.length * 1000) / sum(msOurs);
+  const baselineExamplesPerSec = (plan.batch * msKeras.length * 1000) / sum(msKeras);
+  const flopsPerSec = (flopsPerStep * examplesPerSec) / plan.batch;
+  return {
+    batch: plan.batch,
+    examplesPerSec,
+    baselineExamplesPerSec,
+    speedup: examplesPerSec / baselineExamplesPerSec,
+    msPerStepMedian: quantile(sorted, 0.5),
+    msPerStepP90: quantile(sorted, 0.9),
+    baselineMsPerStepMedian: quantile(
+      [...msKeras].sort((a, b) => a - b),
+      0.5,
+    ),
+    flopsPerStep,
+    flopsPerSec,
+    matmulPeakFlopsPerSec: peak,
+    fractionOfPeak: flopsPerSec / peak,
+    leakedTensorsPer1000Steps: (leaked * 1000) / msOurs.length,
+    gpuErrors,
+    timedSteps: msOurs.length,
+  };
+}
+
+/** A trained generator and its run: `steps` seeded steps of `cfg` on faces 0..4095 of the built-in set. */
+export async function trainGan(
+  cfg: GanConfig,
+  steps: number,
+  onStep?: (step: number, seconds: number, trainer: GanTrainer) => Promise<void>,
+): Promise<{ g: tf.LayersModel; d: tf.LayersModel; trainer: GanTrainer; seconds: number }> {
+  const pool = facesToFloat(renderFaces(0, 4096, cfg.imageSize));
+  const g = buildGenerator(cfg, 1);
+  const d = buildDiscriminator(cfg, 2);
+  const trainer = createGanTrainer(g, d, cfg);
+  const rng = new Rng(5);
+  let ms = 0;
+  for (let s = 1; s <= steps; s++) {
+    const t0 = performance.now();
+    const real = sampleRealBatch(pool, cfg.imageSize, cfg.batchSize, rng);
+    const l = trainer.trainStep(real, s);
+    await l.gLoss.data();
+    tf.dispose([real, l.dLossReal, l.dLossFake, l.gLoss]);
+    ms += performance.now() - t0;
+    await onStep?.(s, ms / 1000, trainer);
+  }
+  return { g, d, trainer, seconds: ms / 1000 };
+}
+
+/** Fréchet distances on cpu after the default budget: trained, untrained and real vs. real (512 each). */
+export async function benchQuality(steps: number): Promise<Record<string, number>> {
+  await tf.setBackend('cpu');
+  const cfg = createGanConfig();
+  const size = cfg.imageSize;
+  const realSet = (first: number): tf.Tensor4D =>
+    tf.tensor4d(facesToFloat(renderFaces(first, EVAL_COUNT, size)), [EVAL_COUNT, size, size, 3]);
+  const [a, b] = [realSet(100_000), realSet(200_000)];
+  const real = await imageStats(a);
+  const real2 = await imageStats(b);
+  tf.dispose([a, b]);
+  const z = sampleLatents(EVAL_COUNT, cfg.latentDim, 7);
+  const fdOf = async (g: tf.LayersModel): Promise<number> => {
+    const fake = sampleImages(g, z);
+    const s = await imageStats(fake);
+    fake.dispose();
+    return frechetFromStats(real.mean, real.cov, s.mean, s.cov);
+  };
+  const untrained = buildGenerator(cfg, 1);
+  const fdUntrained = await fdOf(untrained);
+  untrained.dispose();
+  const run = await trainGan(cfg, steps, async (s, seconds) => {
+    if (s % 25 === 0) console.error(`gan quality: step ${s}/${steps}, ${seconds.toFixed(0)} s`);
+  });
+  const fd = await fdOf(run.g);
+  const fdRealVsReal = frechetFromStats(real.mean, real.cov, real2.mean, real2.cov);
+  run.trainer.dispose();
+  run.g.dispose();
+  run.d.dispose();
+  z.dispose();
+  return {
+    fd,
+    fdRealVsReal,
+    fdUntrained,
+    gapClosed: (fdUntrained - fd) / (fdUntrained - fdRealVsReal),
+    steps,
+    seconds: run.seconds,
+  };
+}
+
+/** Runs the DCGAN bench: speed on cpu and webgpu, quality on cpu. */
+export async function runGanBench(): Promise<{
+  config: GanConfig;
+  backends: Record<string, Record<string, number>>;
+  quality: Record<string, number>;
+}> {
+  const backends: Record<string, Record<string, number>> = {};
+  for (const backend of ['cpu', 'webgpu']) {
+    const t0 = performance.now();
+    backends[backend] = await benchBackend(backend);
+    console.error(`gan ${backend}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  const steps = Number(process.env.GAN_BENCH_STEPS ?? DEFAULT_QUALITY_STEPS);
+  const quality = await benchQuality(steps);
+  // The quality numbers also go in the cpu row, so the printed table shows them.
+  Object.assign(backends.cpu, quality);
+  return { config: createGanConfig(), backends, quality };
+}

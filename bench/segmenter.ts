@@ -1,0 +1,122 @@
+// Segmenter benchmark: trains the default U-Net from scratch on the built-in faces on the cpu
+// backend in Node, once in binary mode and once in parts mode, and scores held-out faces.
+// Budget: SEG_BENCH_STEPS steps per mode (default 120) at batch SEG_BENCH_BATCH (default 8), with
+// the default Keras-style augmentation; ≈5 minutes for both modes on an unloaded x86 core.
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_AUGMENT } from '../src/data/augment';
+import { builtInPairs, createSegBatch, segClasses } from '../src/data/seg-dataset';
+import type { SegBatch, SegMode } from '../src/data/seg-dataset';
+import { DEFAULT_SEGMENTER, buildEncoder, buildSegmenter } from '../src/models/segmenter';
+import {
+  DEFAULT_SEG_TRAIN,
+  createStageOptimizer,
+  evaluateSegmenter,
+  segTensors,
+  trainSegStep,
+} from '../src/models/segmenter-train';
+import type { SegMetrics } from '../src/models/segmenter-train';
+import { Rng } from '../src/shared/rng';
+import type { BenchResult } from './run';
+
+/** What one training run of the bench produced. */
+export interface SegRun {
+  mode: SegMode;
+  model: tf.LayersModel;
+  heldOut: SegBatch;
+  metrics: SegMetrics & { predicted: Uint8Array };
+  steps: number;
+  batchSize: number;
+  seconds: number;
+  stepMs: number[];
+  leakedTensors: number;
+}
+
+/** Trains the default segmenter on built-in faces of `mode` for `steps` steps (seeded) and scores `heldOutCount` held-out faces. */
+export async function trainBuiltIn(
+  mode: SegMode,
+  steps: number,
+  batchSize = DEFAULT_SEG_TRAIN.batchSize,
+  heldOutCount = 64,
+  seed = 1,
+): Promise<SegRun> {
+  const numClasses = segClasses(mode).length;
+  const model = buildSegmenter(buildEncoder({ ...DEFAULT_SEGMENTER, numClasses, seed }));
+  const opt = createStageOptimizer(DEFAULT_SEG_TRAIN, 'scratch');
+  const heldOut = createSegBatch(builtInPairs(mode, 'heldOut', 0, heldOutCount));
+  const rng = new Rng(seed);
+  const stepMs: number[] = [];
+  let tensorsAfterFirst = 0;
+  const t0 = performance.now();
+  for (let s = 0; s < steps; s++) {
+    const ts = performance.now();
+    const batch = createSegBatch(builtInPairs(mode, 'train', s * batchSize, batchSize), {
+      params: DEFAULT_AUGMENT,
+      rng,
+    });
+    const { xs, ys } = segTensors(batch.images, batch.labels, batch.count, batch.size, numClasses);
+    const loss = trainSegStep(model, opt, xs, ys, numClasses);
+    tf.dispose([xs, ys]);
+    await loss.data();
+    loss.dispose();
+    stepMs.push(performance.now() - ts);
+    // The first step creates the optimizer slots; count from there.
+    if (s === 0) tensorsAfterFirst = tf.memory().numTensors;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const leakedTensors = steps > 1 ? tf.memory().numTensors - tensorsAfterFirst : 0;
+  const metrics = await evaluateSegmenter(model, heldOut, numClasses);
+  opt.dispose();
+  return { mode, model, heldOut, metrics, steps, batchSize, seconds, stepMs, leakedTensors };
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Trains binary and parts mode on cpu and reports held-out IoU, speed and leaks. */
+export async function runSegmenterBench(): Promise<BenchResult> {
+  const steps = Number(process.env.SEG_BENCH_STEPS ?? 120);
+  const batchSize = Number(process.env.SEG_BENCH_BATCH ?? DEFAULT_SEG_TRAIN.batchSize);
+  if (!(steps >= 1) || !(batchSize >= 1))
+    throw new Error('SEG_BENCH_STEPS and SEG_BENCH_BATCH must be positive');
+  await tf.setBackend('cpu');
+  await tf.ready();
+  const runs: SegRun[] = [];
+  for (const mode of ['binary', 'parts'] as const) {
+    const run = await trainBuiltIn(mode, steps, batchSize);
+    run.model.dispose();
+    console.error(
+      `segmenter ${mode}: ${steps} steps in ${run.seconds.toFixed(0)} s, pixel accuracy ${run.metrics.pixelAccuracy.toFixed(3)}, IoU ${run.metrics.iou.map((v) => v.toFixed(2)).join(' ')}`,
+    );
+    runs.push(run);
+  }
+  const [binary, parts] = runs;
+  const stepMs = runs.flatMap((r) => r.stepMs);
+  const seconds = runs.reduce((s, r) => s + r.seconds, 0);
+  const totalSteps = steps * runs.length;
+  const cpu = {
+    iouBinary: binary.metrics.iou[1],
+    miouParts: parts.metrics.meanIou,
+    pixelAccuracyBinary: binary.metrics.pixelAccuracy,
+    pixelAccuracyParts: parts.metrics.pixelAccuracy,
+    steps: totalSteps,
+    seconds,
+    examplesPerSec: (totalSteps * batchSize) / seconds,
+    msPerStepMedian: quantile(stepMs, 0.5),
+    msPerStepP90: quantile(stepMs, 0.9),
+    leakedTensorsPer1000Steps:
+      (1000 * runs.reduce((n, r) => n + r.leakedTensors, 0)) /
+      Math.max(1, totalSteps - runs.length),
+  };
+  return {
+    backends: { cpu },
+    iouBinary: cpu.iouBinary,
+    miouParts: cpu.miouParts,
+    steps: totalSteps,
+    seconds,
+    budget: { stepsPerMode: steps, batchSize, augmentation: 'default', heldOutFaces: 64 },
+    partsIou: Object.fromEntries(segClasses('parts').map((c, i) => [c, parts.metrics.iou[i]])),
+    goals: { iouBinary: 0.9, miouParts: 0.7 },
+  };
+}
