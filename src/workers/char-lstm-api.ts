@@ -5,12 +5,11 @@ import { DEFAULT_CHAR_LSTM, validateCharLstmConfig } from '../models/char-lstm';
 import { generateText } from '../models/sampler';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
 import { Rng } from '../shared/rng';
-import { newSessionId } from '../storage/checkpoints';
 import { getCorpus } from '../storage/corpora';
 import type { AppDatabase } from '../storage/db';
 import type { CorpusRef, TextSample } from './char-lstm-session';
 import { CharLstmSession } from './char-lstm-session';
-import { createSessionHost } from './session-host';
+import { createSessionHost, newSessionMeta } from './session-host';
 
 /** What the UI asks for when it starts a new text session. */
 export interface NewTextSession {
@@ -57,11 +56,7 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
   });
   let sampling = { cancel: false };
 
-  const loaded = (): CharLstmSession => {
-    const s = host.current();
-    if (!s) throw new Error('Train or open a session first: there is no model loaded.');
-    return s;
-  };
+  const loaded = () => host.loaded();
 
   return {
     ...host.api,
@@ -78,20 +73,11 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
       const text = await loadText(req.corpus, await host.db());
       const problem = validateCorpus(text, cfg.maxLen);
       if (problem) throw new Error(problem);
-      const now = Date.now();
-      const meta: SessionMeta = {
-        id: newSessionId(),
-        name: req.name ?? `Text on ${req.corpus.name}`,
-        model: 'char-lstm',
-        dataset: req.corpus.name,
-        step: 0,
-        epoch: 0,
-        lastLoss: NaN,
-        createdAt: now,
-        savedAt: now,
-        sizeBytes: 0,
-        backend: '',
-      };
+      const meta = newSessionMeta(
+        'char-lstm',
+        req.name ?? `Text on ${req.corpus.name}`,
+        req.corpus.name,
+      );
       const seed = req.seed ?? (Math.random() * 2 ** 32) >>> 0;
       return host.begin(
         CharLstmSession.create(meta, text, req.corpus, cfg, seed),

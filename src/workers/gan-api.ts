@@ -4,11 +4,10 @@ import type { GanConfig } from '../models/gan';
 import { DEFAULT_GAN, imagesToRgb, sampleImages, validateGanConfig } from '../models/gan';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
 import { Rng } from '../shared/rng';
-import { newSessionId } from '../storage/checkpoints';
 import type { AppDatabase } from '../storage/db';
 import type { FaceDataset, GanSessionConfig, GanSnapshot } from './gan-session';
 import { BUILTIN_POOL, GanSession, renderFacePool } from './gan-session';
-import { createSessionHost } from './session-host';
+import { createSessionHost, newSessionMeta } from './session-host';
 
 /** What the UI asks for when it starts a new faces session. */
 export interface NewFacesSession {
@@ -83,11 +82,7 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
     },
   });
 
-  const loaded = (): GanSession => {
-    const s = host.current();
-    if (!s) throw new Error('Train or open a faces session first: there is no generator loaded.');
-    return s;
-  };
+  const loaded = () => host.loaded();
 
   async function facePngs(s: GanSession, latents: tf.Tensor2D): Promise<Uint8Array[]> {
     const images = sampleImages(s.generator, latents);
@@ -118,20 +113,11 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         snapshotEvery: req.snapshotEvery ?? 50,
       };
       const pool = await loadPool(req.dataset, model.imageSize, seed, await host.db());
-      const now = Date.now();
-      const meta: SessionMeta = {
-        id: newSessionId(),
-        name: req.name ?? `Faces ${model.imageSize}px on ${req.dataset.name}`,
-        model: 'gan',
-        dataset: req.dataset.name,
-        step: 0,
-        epoch: 0,
-        lastLoss: NaN,
-        createdAt: now,
-        savedAt: now,
-        sizeBytes: 0,
-        backend: '',
-      };
+      const meta = newSessionMeta(
+        'gan',
+        req.name ?? `Faces ${model.imageSize}px on ${req.dataset.name}`,
+        req.dataset.name,
+      );
       return host.begin(GanSession.create(meta, config, pool), onProgress, maxSteps);
     },
 

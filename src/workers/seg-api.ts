@@ -15,11 +15,10 @@ import { DEFAULT_SEG_TRAIN } from '../models/segmenter-train';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
 import { CLASS_COLORS } from '../shared/class-colors';
 import { Rng } from '../shared/rng';
-import { newSessionId } from '../storage/checkpoints';
 import type { AppDatabase } from '../storage/db';
 import type { SegEval, SegSessionConfig } from './seg-session';
 import { HELD_OUT, SegSession } from './seg-session';
-import { createSessionHost } from './session-host';
+import { createSessionHost, newSessionMeta } from './session-host';
 
 /** What the UI asks for when it starts a new segmentation session. */
 export interface NewSegSession {
@@ -52,11 +51,7 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
     openDb: deps.openDb,
     restore: (meta, ckpt) => SegSession.restore(meta, ckpt),
   });
-  const loaded = (): SegSession => {
-    const s = host.current();
-    if (!s) throw new Error('Train or open a segmentation session first.');
-    return s;
-  };
+  const loaded = () => host.loaded();
 
   return {
     ...host.api,
@@ -104,20 +99,11 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         evalEvery: req.evalEvery ?? 25,
         dataSeed: seed,
       };
-      const now = Date.now();
-      const meta: SessionMeta = {
-        id: newSessionId(),
-        name: `Segmenter (${req.mode}${req.pretrainTask ? `, pretrained on ${req.pretrainTask}` : ', from scratch'})`,
-        model: 'segmenter',
-        dataset: `Built-in faces, ${req.mode}`,
-        step: 0,
-        epoch: 0,
-        lastLoss: NaN,
-        createdAt: now,
-        savedAt: now,
-        sizeBytes: 0,
-        backend: '',
-      };
+      const meta = newSessionMeta(
+        'segmenter',
+        `Segmenter (${req.mode}${req.pretrainTask ? `, pretrained on ${req.pretrainTask}` : ', from scratch'})`,
+        `Built-in faces, ${req.mode}`,
+      );
       return host.begin(SegSession.create(meta, config), onProgress, maxSteps);
     },
 

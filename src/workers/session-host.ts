@@ -2,12 +2,13 @@ import type {
   AutosavePolicy,
   BackendReport,
   HistoryPoint,
+  ModelKind,
   SessionMeta,
   TrainProgress,
 } from '../shared/protocol';
 import { DEFAULT_AUTOSAVE } from '../shared/protocol';
 import type { Checkpoint } from '../storage/checkpoints';
-import { loadCheckpoint, saveCheckpoint } from '../storage/checkpoints';
+import { loadCheckpoint, newSessionId, saveCheckpoint } from '../storage/checkpoints';
 import type { AppDatabase } from '../storage/db';
 import { openAppDb } from '../storage/db';
 import { initBackend } from './runtime';
@@ -20,6 +21,24 @@ export interface ModelSession extends LoopHooks {
   readonly history: HistoryPoint[];
   toCheckpoint(): Promise<Checkpoint>;
   dispose(): void;
+}
+
+/** The meta of a session that is about to write its first checkpoint. */
+export function newSessionMeta(model: ModelKind, name: string, dataset: string): SessionMeta {
+  const now = Date.now();
+  return {
+    id: newSessionId(),
+    name,
+    model,
+    dataset,
+    step: 0,
+    epoch: 0,
+    lastLoss: NaN,
+    createdAt: now,
+    savedAt: now,
+    sizeBytes: 0,
+    backend: '',
+  };
 }
 
 /** How a model worker rebuilds its session from storage. */
@@ -84,6 +103,11 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
     db,
     /** The loaded session, if any. */
     current: () => session,
+    /** The loaded session, or a clear error telling the person to train or open one first. */
+    loaded(): S {
+      if (!session) throw new Error('Train or open a session first: there is no model loaded.');
+      return session;
+    },
     /** Makes `next` the loaded session, writes its first checkpoint and starts training it. */
     async begin(
       next: S,
