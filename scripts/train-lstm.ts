@@ -1,6 +1,7 @@
 // Trains the default char-LSTM on the bundled Moby-Dick in Node and prints the loss curve and
 // 300-character samples at temperatures 0.2, 0.5 and 1.0 from a random 40-character seed:
-//   node --import tsx scripts/train-lstm.ts --steps 2000 --backend cpu [--seed 1] [--log-every 100]
+//   node --import tsx scripts/train-lstm.ts --steps 2000 --backend cpu [--seed 1] [--log-every 100] [--max-minutes M]
+// --max-minutes stops early at a log line once the time is up, still printing the curve and samples.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const seed = Number(option('seed', '1'));
   const logEvery = Number(option('log-every', '100'));
   const sampleLength = Number(option('sample-length', '300'));
+  const maxMs = Number(option('max-minutes', 'Infinity')) * 60_000;
   // Dawn (navigator.gpu) must exist before the webgpu backend is imported.
   if (backend === 'webgpu') await import('../tests/setup/tf');
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
           `${exPerSec.toFixed(0)} examples/s  ${((now - start) / 1000).toFixed(0)} s`,
       );
       [pending, lapStart] = [[], now];
+      if (now - start > maxMs) break;
     }
   }
 
