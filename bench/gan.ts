@@ -20,8 +20,8 @@ import { Rng } from '../src/shared/rng';
 
 /** Batch and timed rounds (each round: 2 of our steps, then 2 Keras-way steps) per backend; SwiftShader is slow. */
 const PLAN: Record<string, { batch: number; rounds: number; peakN: number }> = {
-  cpu: { batch: 32, rounds: 3, peakN: 512 },
-  webgpu: { batch: 8, rounds: 2, peakN: 1024 },
+  cpu: { batch: 16, rounds: 3, peakN: 512 },
+  webgpu: { batch: 4, rounds: 2, peakN: 1024 },
 };
 /** Default quality budget: at ≈1.5–3 s a step on 2 loaded cores this is a few minutes (override: GAN_BENCH_STEPS). */
 export const DEFAULT_QUALITY_STEPS = 150;
@@ -89,6 +89,33 @@ function countGpuErrors(): () => number {
   };
 }
 
+// Our step with the other upsampling ('transpose' vs 'resize'): one warm-up, two timed steps.
+async function timeOtherUpsample(
+  cfg: GanConfig,
+  pool: Float32Array,
+): Promise<{ upsample: string; examplesPerSec: number }> {
+  const alt = createGanConfig({
+    ...cfg,
+    upsample: cfg.upsample === 'resize' ? 'transpose' : 'resize',
+  });
+  const g = buildGenerator(alt, 1);
+  const d = buildDiscriminator(alt, 2);
+  const trainer = createGanTrainer(g, d, alt);
+  const rng = new Rng(3);
+  let ms = 0;
+  for (let i = 0; i < 3; i++) {
+    const real = sampleRealBatch(pool, alt.imageSize, alt.batchSize, rng);
+    const t0 = performance.now();
+    const l = trainer.trainStep(real, i + 1);
+    await Promise.all([l.dLossReal.data(), l.dLossFake.data(), l.gLoss.data()]);
+    if (i > 0) ms += performance.now() - t0;
+    tf.dispose([real, l.dLossReal, l.dLossFake, l.gLoss]);
+  }
+  trainer.dispose();
+  [g, d].forEach((m) => m.dispose());
+  return { upsample: alt.upsample, examplesPerSec: (2 * alt.batchSize * 1000) / ms };
+}
+
 async function benchBackend(backend: string): Promise<Record<string, number>> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
   await tf.ready();
@@ -139,7 +166,6 @@ async function benchBackend(backend: string): Promise<Record<string, number>> {
       msKeras.push(performance.now() - t0);
     }
   }
-  const gpuErrors = stopCounting();
   const flopsPerStep = ganFlopsPerStep(g, d, plan.batch);
   tf.dispose([ones, zeros]);
   trainer.dispose();
@@ -147,6 +173,8 @@ async function benchBackend(backend: string): Promise<Record<string, number>> {
   gan.optimizer.dispose();
   // Disposes g and d too: they are its layers.
   gan.dispose();
+  const other = await timeOtherUpsample(cfg, pool);
+  const gpuErrors = stopCounting();
   const peak = await matmulPeak(plan.peakN);
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   const sorted = [...msOurs].sort((a, b) => a - b);
@@ -169,6 +197,7 @@ async function benchBackend(backend: string): Promise<Record<string, number>> {
     matmulPeakFlopsPerSec: peak,
     fractionOfPeak: flopsPerSec / peak,
     leakedTensorsPer1000Steps: (leaked * 1000) / msOurs.length,
+    [`${other.upsample}ExamplesPerSec`]: other.examplesPerSec,
     gpuErrors,
     timedSteps: msOurs.length,
   };
