@@ -46,8 +46,11 @@ function realPool(count: number, size: 32 | 64): Float32Array {
   return facesToFloat(renderFaces(1000, count, size));
 }
 
+// Disposes a step's losses and yields to the event loop: cpu steps are synchronous, and a loop that
+// never yields starves vitest's worker RPC ("Timeout calling onTaskUpdate").
 async function disposeLosses(l: object): Promise<void> {
   tf.dispose(Object.values(l) as tf.Tensor[]);
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('GAN config', () => {
