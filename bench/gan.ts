@@ -23,8 +23,8 @@ const PLAN: Record<string, { batch: number; rounds: number; peakN: number }> = {
   cpu: { batch: 16, rounds: 3, peakN: 512 },
   webgpu: { batch: 4, rounds: 2, peakN: 1024 },
 };
-/** Default quality budget: at ≈1.5–3 s a step on 2 loaded cores this is a few minutes (override: GAN_BENCH_STEPS). */
-export const DEFAULT_QUALITY_STEPS = 150;
+/** Default quality budget: ≈1.3 s a step at batch 16 on one free core here (≈3 s when the 2 cores are shared), so 4-10 minutes (override: GAN_BENCH_STEPS). */
+export const DEFAULT_QUALITY_STEPS = 200;
 const EVAL_COUNT = 512;
 
 function layerFlops(model: tf.LayersModel): number {

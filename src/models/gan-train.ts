@@ -43,9 +43,9 @@ export function binaryCrossEntropy(y: tf.Tensor, p: tf.Tensor): tf.Scalar {
 
 /**
  * Noisy targets `[batch, 1]`: real ~ U(1 - noise, 1), fake ~ U(0, noise); the same for the same seed.
- * This mirrors the seed lecture's Keras example (`labels += 0.05 * random(labels.shape)`, with real and
- * fake swapped there) while keeping every target inside [0, 1], where cross-entropy is a proper loss;
- * softening the real side is also Salimans et al. 2016's one-sided label smoothing.
+ * This is the Keras example's `labels += 0.05 * random(labels.shape)` (noise 0.05 by default; the
+ * example labels fake 1 and real 0, so its noise also moves both sides towards the middle) mirrored
+ * for real = 1, which keeps every target inside [0, 1], where cross-entropy is a proper loss.
  */
 export function noisyLabels(
   batch: number,
