@@ -1,5 +1,5 @@
 // Turns live tfjs models and optimizers into checkpoint blobs and back. Runs in workers and in Node;
-// values are read with `await data()` (inside tf.io.encodeWeights), never dataSync.
+// values are read with `await data()` (inside tf.io.encodeWeights), never a synchronous read.
 import * as tf from '@tensorflow/tfjs';
 import type { TensorBlob } from '../storage/checkpoints';
 

@@ -1,6 +1,6 @@
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, newContext, serve, watchPage, type Served } from './harness';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
 
 /** Mean and standard deviation of the sample grid's pixels, read back in the page. */
 function gridStats(page: Locator): Promise<{ mean: number; std: number; pixels: number[] }> {
@@ -22,27 +22,15 @@ function gridStats(page: Locator): Promise<{ mean: number; std: number; pixels: 
   });
 }
 
-const step = async (page: Locator) => Number(await page.getByTestId('step').textContent());
-
 describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
-  let server: Served;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.stop();
-  });
+  const app = useApp();
 
   it('trains a DCGAN, the sample grid is non-blank and changes, and resumes after a reload', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(app.browser);
     const page = await context.newPage();
     const seen = watchPage(page);
     const ui = page.locator('faces-panel');
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await page.getByRole('tab', { name: 'Faces' }).click();
     await expect
       .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
@@ -50,12 +38,9 @@ describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
     await ui.getByLabel('Batch size', { exact: true }).fill('8');
     await ui.getByLabel('Grid every N steps', { exact: true }).fill('2');
     await ui.getByRole('button', { name: 'Train', exact: true }).click();
-    await expect.poll(() => step(ui), { timeout: 240_000 }).toBeGreaterThanOrEqual(4);
-    await ui.getByRole('button', { name: 'Pause' }).click();
-    await expect
-      .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
-      .toBe('paused');
-    const saved = await step(ui);
+    await expect.poll(() => stepShown(ui), { timeout: 240_000 }).toBeGreaterThanOrEqual(4);
+    await pauseAndWait(ui);
+    const saved = await stepShown(ui);
 
     await expect
       .poll(() => ui.getByText(/Training history: step [1-9]/).count(), { timeout: 60_000 })
@@ -77,23 +62,7 @@ describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
       .waitFor({ timeout: 60_000 });
 
     await page.reload();
-    await page.getByRole('tab', { name: 'Faces' }).click();
-    await expect.poll(() => ui.getByText(`step ${saved} ·`).count(), { timeout: 60_000 }).toBe(1);
-    await expect
-      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
-    await page
-      .getByRole('button', { name: /^Resume / })
-      .first()
-      .click();
-    await expect
-      .poll(() => ui.getByText(`from step ${saved}.`).count(), { timeout: 60_000 })
-      .toBe(1);
-    await expect.poll(() => step(ui), { timeout: 120_000 }).toBeGreaterThan(saved);
-    await ui.getByRole('button', { name: 'Pause' }).click();
-    await expect
-      .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
-      .toBe('paused');
+    await resumeAt(page, 'Faces', ui, saved);
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
     await context.close();

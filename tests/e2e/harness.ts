@@ -1,5 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /** Debian's chromium: tests never download a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -71,4 +78,51 @@ export function newContext(browser: Browser, phone = false): Promise<BrowserCont
         }
       : { viewport: { width: 1280, height: 900 } },
   );
+}
+
+/** Serves the build and launches chromium once for a test file; closes both after it. */
+export function useApp(): { readonly server: Served; readonly browser: Browser } {
+  const app = {} as { server: Served; browser: Browser };
+  beforeAll(async () => {
+    app.server = await serve();
+    app.browser = await launch();
+  });
+  afterAll(async () => {
+    await app.browser?.close();
+    app.server?.stop();
+  });
+  return app;
+}
+
+/** The step a panel's progress view shows. */
+export async function stepShown(ui: Locator): Promise<number> {
+  return Number(await ui.getByTestId('step').textContent());
+}
+
+/** Presses the panel's Pause and waits until the worker reports it paused (checkpoint written). */
+export async function pauseAndWait(ui: Locator, timeout = 60_000): Promise<void> {
+  await ui.getByRole('button', { name: 'Pause' }).click();
+  await expect.poll(() => ui.getByTestId('state').textContent(), { timeout }).toBe('paused');
+}
+
+/** After a reload: opens `tab`, checks the session is listed at `saved`, resumes it from exactly there, trains a step and pauses. */
+export async function resumeAt(
+  page: Page,
+  tab: string,
+  ui: Locator,
+  saved: number,
+  pauseTimeout = 60_000,
+): Promise<void> {
+  await page.getByRole('tab', { name: tab }).click();
+  await expect.poll(() => ui.getByText(`step ${saved} ·`).count(), { timeout: 60_000 }).toBe(1);
+  await expect
+    .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
+    .toContain('webgpu');
+  await ui
+    .getByRole('button', { name: /^Resume / })
+    .first()
+    .click();
+  await expect.poll(() => ui.getByText(`from step ${saved}.`).count(), { timeout: 60_000 }).toBe(1);
+  await expect.poll(() => stepShown(ui), { timeout: 120_000 }).toBeGreaterThan(saved);
+  await pauseAndWait(ui, pauseTimeout);
 }

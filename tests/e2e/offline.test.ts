@@ -1,56 +1,24 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, newContext, serve, watchPage, type Served } from './harness';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
 
 const TINY = 'a stitch in time saves nine, said the whale. '.repeat(30);
-const step = async (ui: Locator) => Number(await ui.getByTestId('step').textContent());
 
 async function trainUntil(ui: Locator, minStep: number): Promise<number> {
   await ui.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect.poll(() => step(ui), { timeout: 240_000 }).toBeGreaterThanOrEqual(minStep);
-  await ui.getByRole('button', { name: 'Pause' }).click();
-  await expect
-    .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
-    .toBe('paused');
-  return step(ui);
-}
-
-async function resumeAt(page: Page, tab: string, ui: Locator, saved: number): Promise<void> {
-  await page.getByRole('tab', { name: tab }).click();
-  await expect.poll(() => ui.getByText(`step ${saved} ·`).count(), { timeout: 60_000 }).toBe(1);
-  await expect
-    .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-    .toContain('webgpu');
-  await ui
-    .getByRole('button', { name: /^Resume / })
-    .first()
-    .click();
-  await expect.poll(() => ui.getByText(`from step ${saved}.`).count(), { timeout: 60_000 }).toBe(1);
-  await expect.poll(() => step(ui), { timeout: 120_000 }).toBeGreaterThan(saved);
-  await ui.getByRole('button', { name: 'Pause' }).click();
-  await expect
-    .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
-    .toBe('paused');
+  await expect.poll(() => stepShown(ui), { timeout: 240_000 }).toBeGreaterThanOrEqual(minStep);
+  await pauseAndWait(ui);
+  return stepShown(ui);
 }
 
 describe('offline PWA in Chromium (WebGPU on SwiftShader)', () => {
-  let server: Served;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.stop();
-  });
+  const app = useApp();
 
   it('after one visit, loads, trains both models, samples and resumes with the network off', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(app.browser);
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await expect
       .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 60_000 })
       .toBe(true);

@@ -1,27 +1,14 @@
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, newContext, serve, watchPage, type Served } from './harness';
-
-const step = async (ui: Locator) => Number(await ui.getByTestId('step').textContent());
+import { describe, expect, it } from 'vitest';
+import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
 
 describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
-  let server: Served;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.stop();
-  });
+  const app = useApp();
 
   it('trains through the stages, shows a non-empty overlay, and resumes after a reload', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(app.browser);
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await page.getByRole('tab', { name: 'Segmentation' }).click();
     const ui = page.locator('seg-panel');
     await expect
@@ -40,7 +27,7 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
       .getByAltText('One face and its mask under 8 random augmentations')
       .waitFor({ timeout: 60_000 });
     await ui.getByRole('button', { name: 'Train segmenter' }).click();
-    await expect.poll(() => step(ui), { timeout: 300_000 }).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => stepShown(ui), { timeout: 300_000 }).toBeGreaterThanOrEqual(6);
     await expect
       .poll(() => ui.getByTestId('phase').textContent(), { timeout: 60_000 })
       .toContain('finetune');
@@ -58,30 +45,11 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
         return shown;
       });
     expect(maskPixels).toBeGreaterThan(0);
-    await ui.getByRole('button', { name: 'Pause' }).click();
-    await expect
-      .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
-      .toBe('paused');
-    const saved = await step(ui);
+    await pauseAndWait(ui);
+    const saved = await stepShown(ui);
 
     await page.reload();
-    await page.getByRole('tab', { name: 'Segmentation' }).click();
-    await expect.poll(() => ui.getByText(`step ${saved} ·`).count(), { timeout: 60_000 }).toBe(1);
-    await expect
-      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
-    await ui
-      .getByRole('button', { name: /^Resume / })
-      .first()
-      .click();
-    await expect
-      .poll(() => ui.getByText(`from step ${saved}.`).count(), { timeout: 60_000 })
-      .toBe(1);
-    await expect.poll(() => step(ui), { timeout: 120_000 }).toBeGreaterThan(saved);
-    await ui.getByRole('button', { name: 'Pause' }).click();
-    await expect
-      .poll(() => ui.getByTestId('state').textContent(), { timeout: 60_000 })
-      .toBe('paused');
+    await resumeAt(page, 'Segmentation', ui, saved, 240_000);
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
     await context.close();

@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, newContext, serve, watchPage, type Served } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newContext, useApp, watchPage } from './harness';
 
 const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
 
@@ -9,23 +9,13 @@ async function stepShown(page: Page): Promise<number> {
 }
 
 describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
-  let server: Served;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.stop();
-  });
+  const app = useApp();
 
   it('trains on webgpu, samples, and resumes at the saved step after a reload', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(app.browser);
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await expect
       .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })
       .toContain('webgpu');

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, serve, type Served } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './harness';
 
 const TABS = ['Text', 'Faces', 'Segmentation'] as const;
 const PANELS = { Text: 'text-panel', Faces: 'faces-panel', Segmentation: 'seg-panel' } as const;
@@ -41,27 +41,17 @@ function controlBoxes(page: Page) {
 }
 
 describe('layout, accessibility and keyboard in Chromium', () => {
-  let server: Served;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await serve();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.stop();
-  });
+  const app = useApp();
 
   it('at 390x844 every tab fits without horizontal scroll and controls are at least 44 px tall', async () => {
-    const context = await browser.newContext({
+    const context = await app.browser.newContext({
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,
       isMobile: true,
       hasTouch: true,
     });
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     for (const tab of TABS) {
       await openTab(page, tab);
       const { controls, scrollWidth, width } = await controlBoxes(page);
@@ -79,13 +69,13 @@ describe('layout, accessibility and keyboard in Chromium', () => {
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`axe finds no serious or critical violations on any tab (${colorScheme})`, async () => {
       // axe is injected as a script: only the test context bypasses the app's CSP.
-      const context = await browser.newContext({
+      const context = await app.browser.newContext({
         colorScheme,
         bypassCSP: true,
         viewport: { width: 1280, height: 900 },
       });
       const page = await context.newPage();
-      await page.goto(server.url);
+      await page.goto(app.server.url);
       await page.addScriptTag({ path: AXE });
       for (const tab of TABS) {
         await openTab(page, tab);
@@ -115,9 +105,9 @@ describe('layout, accessibility and keyboard in Chromium', () => {
   }
 
   it('Tab and Enter alone start and pause training in the Text tab', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     const text = page.locator('text-panel');
     await expect
       .poll(() => text.getByTestId('backend').textContent(), { timeout: 120_000 })
