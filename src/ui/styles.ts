@@ -49,11 +49,15 @@ export const panelStyles = css`
     flex-direction: column;
     gap: 0.25rem;
     font-size: 0.9rem;
+    /* A select sizes to its longest option; let it shrink on phones instead of overflowing. */
+    min-width: 0;
+    max-width: 100%;
   }
   input,
   textarea,
   select {
     min-height: 44px;
+    max-width: 100%;
     box-sizing: border-box;
     font: inherit;
     padding: 0.4rem 0.6rem;
