@@ -29,8 +29,8 @@ export interface Served {
   stop(): void;
 }
 
-/** Serves `dir` with the project's own static server (`scripts/serve.mjs`) on a free port. */
-export function serve(dir = 'dist'): Promise<Served> {
+/** Serves `dir` (default: $E2E_DIST or dist) with the project's own static server on a free port. */
+export function serve(dir = process.env.E2E_DIST ?? 'dist'): Promise<Served> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['scripts/serve.mjs', '--port', '0', '--dir', dir],
