@@ -29,19 +29,13 @@ export interface NamedFile {
 }
 
 /** How to read masks and how much to accept. */
-export interface MaskImportOptions {
+export interface MaskImportOptions extends ZipLimits {
   /** Declared classes: indices 0..numClasses-1 are valid. */
   numClasses: number;
   /** One RGB colour per class; when given, colour masks map each pixel's colour to its class. */
   classColors?: readonly (readonly [number, number, number])[];
   /** Decoder for the images (masks are always decoded as PNG, exactly); defaults to PNG only. */
   decode?: ImageDecoder;
-  /** Largest accepted .zip, in bytes (default 100 MB). */
-  maxZipBytes?: number;
-  /** Largest accepted sum of declared uncompressed sizes, in bytes (default 300 MB). */
-  maxUnzippedBytes?: number;
-  /** Most entries in a zip (default 5,000). */
-  maxEntries?: number;
   /** Most pixels in one image or mask (default 4096 x 4096). */
   maxPixels?: number;
 }
@@ -67,7 +61,8 @@ export interface MaskImportResult {
   problems: ImportProblem[];
 }
 
-const IMAGE_EXT = ['png', 'jpg', 'jpeg', 'webp', 'bmp', 'gif'];
+/** File extensions read as images. */
+export const IMAGE_EXT = ['png', 'jpg', 'jpeg', 'webp', 'bmp', 'gif'];
 const MB = 1024 * 1024;
 
 /** The PNG-only decoder used when none is injected (Node, tests, workers without canvas). */
@@ -77,7 +72,8 @@ export const decodePngImage: ImageDecoder = async (bytes, name) => {
   return decodePng(bytes);
 };
 
-function extension(name: string): string {
+/** The lower-case extension of a file name or path, or '' when it has none. */
+export function extension(name: string): string {
   const base = name.split('/').pop() ?? name;
   const dot = base.lastIndexOf('.');
   return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
@@ -89,11 +85,13 @@ function stem(name: string): string {
   return dot > 0 ? base.slice(0, dot) : base;
 }
 
-function isPng(bytes: Uint8Array): boolean {
+/** Whether `bytes` start with the PNG signature. */
+export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e;
 }
 
-function checkPngSize(bytes: Uint8Array, maxPixels: number): void {
+/** Throws a human message when a PNG header declares more than `maxPixels` pixels. */
+export function checkPngSize(bytes: Uint8Array, maxPixels: number): void {
   if (bytes.length < 24) return;
   const u32 = (at: number): number =>
     ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
@@ -103,21 +101,28 @@ function checkPngSize(bytes: Uint8Array, maxPixels: number): void {
     throw new Error(`it is ${w}x${h} pixels, more than the limit of ${maxPixels}`);
 }
 
-/** Reads pairs from a .zip with `images/` and `masks/` folders (at any depth). */
-export async function importPairsFromZip(
+/** Limits on a .zip, checked before anything is inflated. */
+export interface ZipLimits {
+  /** Largest accepted .zip, in bytes (default 100 MB). */
+  maxZipBytes?: number;
+  /** Largest accepted sum of declared uncompressed sizes, in bytes (default 300 MB). */
+  maxUnzippedBytes?: number;
+  /** Most entries in a zip (default 5,000). */
+  maxEntries?: number;
+}
+
+/** Unpacks a zip's files (folders, `__MACOSX/` and dotfiles left out) within `limits`, or says why it refuses. */
+export function unzipChecked(
   zip: Uint8Array,
-  opts: MaskImportOptions,
-  zipName = 'the zip',
-): Promise<MaskImportResult> {
-  const maxZip = opts.maxZipBytes ?? 100 * MB;
-  const maxUnzipped = opts.maxUnzippedBytes ?? 300 * MB;
-  const maxEntries = opts.maxEntries ?? 5000;
-  const refuse = (reason: string): MaskImportResult => ({
-    pairs: [],
-    problems: [{ file: zipName, reason }],
-  });
+  limits: ZipLimits = {},
+): { files: NamedFile[] } | { reason: string } {
+  const maxZip = limits.maxZipBytes ?? 100 * MB;
+  const maxUnzipped = limits.maxUnzippedBytes ?? 300 * MB;
+  const maxEntries = limits.maxEntries ?? 5000;
   if (zip.length > maxZip) {
-    return refuse(`it is ${(zip.length / MB).toFixed(1)} MB, over the limit of ${maxZip / MB} MB`);
+    return {
+      reason: `it is ${(zip.length / MB).toFixed(1)} MB, over the limit of ${maxZip / MB} MB`,
+    };
   }
   let declared = 0;
   let entries = 0;
@@ -131,25 +136,36 @@ export async function importPairsFromZip(
       },
     });
   } catch (err) {
-    return refuse(`it is not a readable zip file (${(err as Error).message})`);
+    return { reason: `it is not a readable zip file (${(err as Error).message})` };
   }
   if (entries > maxEntries)
-    return refuse(`it holds ${entries} files, over the limit of ${maxEntries}`);
+    return { reason: `it holds ${entries} files, over the limit of ${maxEntries}` };
   if (declared > maxUnzipped) {
-    return refuse(
-      `it would unpack to ${(declared / MB).toFixed(1)} MB, over the limit of ${maxUnzipped / MB} MB (a zip bomb?)`,
-    );
+    return {
+      reason: `it would unpack to ${(declared / MB).toFixed(1)} MB, over the limit of ${maxUnzipped / MB} MB (a zip bomb?)`,
+    };
   }
-  let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(zip, { filter: (f) => !f.name.endsWith('/') && !junk(f.name) });
+    const files = unzipSync(zip, { filter: (f) => !f.name.endsWith('/') && !junk(f.name) });
+    return { files: Object.entries(files).map(([name, bytes]) => ({ name, bytes })) };
   } catch (err) {
-    return refuse(`it is not a readable zip file (${(err as Error).message})`);
+    return { reason: `it is not a readable zip file (${(err as Error).message})` };
   }
+}
+
+/** Reads pairs from a .zip with `images/` and `masks/` folders (at any depth). */
+export async function importPairsFromZip(
+  zip: Uint8Array,
+  opts: MaskImportOptions,
+  zipName = 'the zip',
+): Promise<MaskImportResult> {
+  const unzipped = unzipChecked(zip, opts);
+  if ('reason' in unzipped)
+    return { pairs: [], problems: [{ file: zipName, reason: unzipped.reason }] };
   const images: NamedFile[] = [];
   const masks: NamedFile[] = [];
   const problems: ImportProblem[] = [];
-  for (const [name, bytes] of Object.entries(files)) {
+  for (const { name, bytes } of unzipped.files) {
     const dirs = name
       .split('/')
       .slice(0, -1)

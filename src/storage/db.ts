@@ -26,6 +26,8 @@ export interface FileRecord {
   kind: string;
   bytes: ArrayBuffer;
   addedAt: number;
+  /** How many items the file holds, for collections such as an imported image pool. */
+  count?: number;
 }
 
 /** The typed schema of the app database. */

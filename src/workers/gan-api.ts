@@ -4,9 +4,13 @@ import type { GanConfig } from '../models/gan';
 import { DEFAULT_GAN, imagesToRgb, sampleImages, validateGanConfig } from '../models/gan';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
 import { Rng } from '../shared/rng';
+import type { ImageSource } from '../data/image-import';
 import type { AppDatabase } from '../storage/db';
+import { deleteImageSet, getImagePool, listImageSets } from '../storage/image-sets';
+import type { ImageSetInfo } from '../storage/image-sets';
 import type { FaceDataset, GanSessionConfig, GanSnapshot } from './gan-session';
 import { BUILTIN_POOL, GanSession, renderFacePool } from './gan-session';
+import { importFaceImages, type ImageImportReport } from './gan-import';
 import { createSessionHost, newSessionMeta } from './session-host';
 
 /** What the UI asks for when it starts a new faces session. */
@@ -58,12 +62,12 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
     let pool: Uint8Array;
     if (dataset.kind === 'builtin') pool = renderFacePool(seed, BUILTIN_POOL, size);
     else {
-      const rec = await db.get('files', `${dataset.id}:${size}`);
-      if (!rec)
+      const stored = await getImagePool(db, dataset.id, size);
+      if (!stored)
         throw new Error(
           `The imported images “${dataset.name}” are no longer stored on this device.`,
         );
-      pool = new Uint8Array(rec.bytes);
+      pool = stored;
     }
     pools.clear();
     pools.set(key, pool);
@@ -119,6 +123,22 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         req.dataset.name,
       );
       return host.begin(GanSession.create(meta, config, pool), onProgress, maxSteps);
+    },
+
+    /** Imports picked images, folder files or .zip files as an image set at both model sizes; never throws on bad files. */
+    async importImages(files: readonly ImageSource[], name: string): Promise<ImageImportReport> {
+      return importFaceImages(await host.db(), files, name);
+    },
+
+    /** The stored image sets (with previews, without pixels), oldest first. */
+    async imageSets(): Promise<ImageSetInfo[]> {
+      return listImageSets(await host.db());
+    },
+
+    /** Deletes a stored image set; sessions trained on it can no longer resume. */
+    async deleteImageSet(id: string): Promise<void> {
+      pools.clear();
+      await deleteImageSet(await host.db(), id);
     },
 
     /** The fixed-latent grid timeline: every snapshot with its step. */
