@@ -13,16 +13,20 @@ import { HEAD_TABLE } from '../models/heads';
 import { DEFAULT_SEGMENTER } from '../models/segmenter';
 import { DEFAULT_SEG_TRAIN } from '../models/segmenter-train';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
-import { CLASS_COLORS } from '../shared/class-colors';
 import { Rng } from '../shared/rng';
 import type { AppDatabase } from '../storage/db';
-import type { SegEval, SegSessionConfig } from './seg-session';
-import { HELD_OUT, SegSession } from './seg-session';
+import { listSegDatasets } from '../storage/seg-datasets';
+import type { MaskFormat, PairSource } from './seg-pairs';
+import { importSegPairs, loadImportedPairs, maskRgba, predictImage } from './seg-pairs';
+import type { SegData, SegEval, SegSessionConfig } from './seg-session';
+import { SegSession } from './seg-session';
 import { createSessionHost, newSessionMeta } from './session-host';
 
 /** What the UI asks for when it starts a new segmentation session. */
 export interface NewSegSession {
   mode: SegMode;
+  /** An imported dataset's id (from `importPairs`); its pairs replace the built-in faces of `mode`. */
+  importedId?: string;
   pretrainTask: AttributeTaskName | null;
   pretrainSteps?: number;
   frozenSteps?: number;
@@ -35,21 +39,22 @@ export interface NewSegSession {
   seed?: number;
 }
 
-/** RGBA mask image: class colours, background fully transparent, `[size, size, 4]`. */
-function maskRgba(labels: Uint8Array, size: number): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(size * size * 4);
-  labels.forEach((l, i) => {
-    const c = CLASS_COLORS[l] ?? [255, 255, 255];
-    out.set([c[0], c[1], c[2], l === 0 ? 0 : 255], i * 4);
-  });
-  return out;
+/** Class names of an imported dataset: its mask values, 0 being the background. */
+function importedClasses(numClasses: number): string[] {
+  return Array.from({ length: numClasses }, (_, k) => (k === 0 ? 'background (0)' : `class ${k}`));
 }
 
 /** Builds the segmenter worker API: staged training, held-out scores, overlays and augmentation previews. */
 export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {}) {
   const host = createSessionHost<SegSession>({
     openDb: deps.openDb,
-    restore: (meta, ckpt) => SegSession.restore(meta, ckpt),
+    restore: async (meta, ckpt, db) => {
+      const cfg = ckpt.config as unknown as SegSessionConfig;
+      const data = cfg.imported
+        ? await loadImportedPairs(db, cfg.imported, cfg.dataSeed)
+        : undefined;
+      return SegSession.restore(meta, ckpt, data);
+    },
   });
   const loaded = () => host.loaded();
 
@@ -84,13 +89,25 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         throw new Error(`The unfrozen blocks must be a whole number from 0 to ${blocks}.`);
       }
       const seed = req.seed ?? (Math.random() * 1e6) >>> 0;
+      let data: SegData | undefined;
+      let imported: SegSessionConfig['imported'];
+      let numClasses = req.mode === 'binary' ? 2 : FACE_PARTS.length;
+      if (req.importedId) {
+        const ref = { id: req.importedId, name: 'the imported pairs' };
+        const loadedPairs = await loadImportedPairs(await host.db(), ref, seed);
+        const ds = loadedPairs.dataset;
+        if (ds.size !== DEFAULT_SEGMENTER.size) {
+          throw new Error(
+            `“${ds.name}” was stored at ${ds.size}x${ds.size}; this model takes ${DEFAULT_SEGMENTER.size}x${DEFAULT_SEGMENTER.size}: import it again.`,
+          );
+        }
+        data = loadedPairs;
+        numClasses = ds.numClasses;
+        imported = { id: ds.id, name: ds.name, classes: importedClasses(ds.numClasses) };
+      }
       const config: SegSessionConfig = {
         mode: req.mode,
-        model: {
-          ...DEFAULT_SEGMENTER,
-          numClasses: req.mode === 'binary' ? 2 : FACE_PARTS.length,
-          seed,
-        },
+        model: { ...DEFAULT_SEGMENTER, numClasses, seed },
         train,
         augment,
         pretrainTask: req.pretrainTask,
@@ -98,13 +115,46 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         frozenSteps: req.frozenSteps ?? 200,
         evalEvery: req.evalEvery ?? 25,
         dataSeed: seed,
+        ...(imported ? { imported } : {}),
       };
+      const what = imported ? imported.name : req.mode;
       const meta = newSessionMeta(
         'segmenter',
-        `Segmenter (${req.mode}${req.pretrainTask ? `, pretrained on ${req.pretrainTask}` : ', from scratch'})`,
-        `Built-in faces, ${req.mode}`,
+        `Segmenter (${what}${req.pretrainTask ? `, pretrained on ${req.pretrainTask}` : ', from scratch'})`,
+        imported ? `Imported pairs, ${imported.name}` : `Built-in faces, ${req.mode}`,
       );
-      return host.begin(SegSession.create(meta, config), onProgress, maxSteps);
+      return host.begin(SegSession.create(meta, config, data), onProgress, maxSteps);
+    },
+
+    /** Checks a .zip (or two file lists) of image/mask pairs, stores the good pairs at the model size and lists the rest with reasons. */
+    async importPairs(
+      source: PairSource,
+      numClasses: number,
+      maskFormat: MaskFormat,
+      name = source instanceof Uint8Array ? 'pairs.zip' : 'picked files',
+    ) {
+      return importSegPairs(await host.db(), source, {
+        numClasses,
+        maskFormat,
+        size: DEFAULT_SEGMENTER.size,
+        name,
+      });
+    },
+
+    /** The imported datasets stored on this device, without their pixels. */
+    async importedDatasets() {
+      return (await listSegDatasets(await host.db())).map(({ id, name, count, numClasses }) => ({
+        id,
+        name,
+        count,
+        numClasses,
+      }));
+    },
+
+    /** The loaded session's predicted mask for one image file, as PNGs of the resized image and its RGBA overlay, and labels `[size, size]`. */
+    async predict(bytes: Uint8Array, name: string) {
+      const s = loaded();
+      return predictImage(s.segmenter, s.config.model.size, bytes, name);
     },
 
     /** The head table (task → last activation → loss) every head is checked against. */
@@ -135,18 +185,18 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
       const e = s.evals.at(-1);
       if (!e || e.step <= afterStep) return null;
       const size = s.config.model.size;
-      const n = Math.min(8, HELD_OUT);
+      const n = Math.min(8, s.heldOut.count);
       const images = Array.from({ length: n }, (_, k) => {
         const rgb = new Uint8ClampedArray(size * size * 3);
         for (let i = 0; i < rgb.length; i++)
           rgb[i] = Math.round(s.heldOut.images[k * size * size * 3 + i] * 255);
         return rgb;
       });
-      const grid = gridImage(images, size, 4, 0);
+      const grid = gridImage(images, size, Math.min(4, n), 0);
       const masks = Array.from({ length: n }, (_, k) =>
         maskRgba(e.predicted.subarray(k * size * size, (k + 1) * size * size), size),
       );
-      const maskGrid = gridRgba(masks, size, 4);
+      const maskGrid = gridRgba(masks, size, Math.min(4, n));
       return {
         step: e.step,
         pixelAccuracy: e.pixelAccuracy,

@@ -53,6 +53,21 @@ export interface SegSessionConfig {
   frozenSteps: number;
   evalEvery: number;
   dataSeed: number;
+  /** The person's imported pairs (stored in `files`), used instead of the built-in faces of `mode`. */
+  imported?: ImportedRef;
+}
+
+/** A stored imported dataset a session trains on; its pairs are re-read from storage on resume. */
+export interface ImportedRef {
+  id: string;
+  name: string;
+  classes: string[];
+}
+
+/** Training and held-out pairs of an imported dataset, all `[size, size]` of the model. */
+export interface SegData {
+  train: SegPair[];
+  heldOut: SegPair[];
 }
 
 /** Held-out scores at a step, with predicted label maps for the overlay. */
@@ -89,15 +104,21 @@ export class SegSession implements ModelSession {
     readonly rng: Rng,
     readonly history: HistoryPoint[],
     readonly evals: SegEval[],
+    data?: SegData,
   ) {
     const size = config.model.size;
     this.examplesPerStep = config.train.batchSize;
-    this.faces = Array.from({ length: TRAIN_POOL }, (_, i) =>
-      renderFace(config.dataSeed + 1 + i, size),
+    if (config.imported && !data) throw new Error('SegSession: imported pairs were not loaded');
+    // Faces are only needed to pretrain on their attributes, or as the built-in pairs themselves.
+    const needFaces = !data || config.pretrainTask !== null;
+    this.faces = needFaces
+      ? Array.from({ length: TRAIN_POOL }, (_, i) => renderFace(config.dataSeed + 1 + i, size))
+      : [];
+    this.pairs = data ? data.train : this.faces.map((f) => faceToPair(f, config.mode));
+    this.heldOut = createSegBatch(
+      data ? data.heldOut : builtInPairs(config.mode, 'heldOut', 0, HELD_OUT, size),
     );
-    this.pairs = this.faces.map((f) => faceToPair(f, config.mode));
-    this.heldOut = createSegBatch(builtInPairs(config.mode, 'heldOut', 0, HELD_OUT, size));
-    this.stepsPerEpoch = Math.max(1, Math.floor(TRAIN_POOL / config.train.batchSize));
+    this.stepsPerEpoch = Math.max(1, Math.floor(this.pairs.length / config.train.batchSize));
     this.optimizer = this.enterPhase(this.phase());
   }
 
@@ -111,8 +132,8 @@ export class SegSession implements ModelSession {
     return { classifier, segmenter: buildSegmenter(encoder) };
   }
 
-  /** Starts a fresh session. */
-  static create(meta: SessionMeta, config: SegSessionConfig): SegSession {
+  /** Starts a fresh session; `data` holds the imported pairs when `config.imported` is set. */
+  static create(meta: SessionMeta, config: SegSessionConfig, data?: SegData): SegSession {
     const { classifier, segmenter } = SegSession.build(config);
     return new SegSession(
       meta,
@@ -123,11 +144,12 @@ export class SegSession implements ModelSession {
       new Rng(config.dataSeed ^ 0x5e9),
       [],
       [],
+      data,
     );
   }
 
-  /** Rebuilds a session exactly as checkpointed, in the phase it was in. */
-  static async restore(meta: SessionMeta, ckpt: Checkpoint): Promise<SegSession> {
+  /** Rebuilds a session exactly as checkpointed, in the phase it was in (`data`: its imported pairs, re-read). */
+  static async restore(meta: SessionMeta, ckpt: Checkpoint, data?: SegData): Promise<SegSession> {
     const config = ckpt.config as unknown as SegSessionConfig;
     const { classifier, segmenter } = SegSession.build(config);
     restoreModelWeights(segmenter, ckpt.weights.segmenter);
@@ -142,6 +164,7 @@ export class SegSession implements ModelSession {
       new Rng(ckpt.rngState),
       ckpt.history,
       [...(ckpt.samples as SegEval[])],
+      data,
     );
     await restoreOptimizer(s.optimizer, ckpt.optimizers.adam);
     return s;
@@ -173,7 +196,8 @@ export class SegSession implements ModelSession {
   step(): Record<string, tf.Scalar> {
     const phase = this.phase();
     const { batchSize } = this.config.train;
-    const picks = Array.from({ length: batchSize }, () => this.rng.int(TRAIN_POOL));
+    const pool = phase === 'pretrain' ? this.faces.length : this.pairs.length;
+    const picks = Array.from({ length: batchSize }, () => this.rng.int(pool));
     let loss: tf.Scalar;
     if (phase === 'pretrain' && this.classifier) {
       const task = ATTRIBUTE_TASKS[this.config.pretrainTask!];
@@ -242,7 +266,7 @@ export class SegSession implements ModelSession {
 
   /** The class names of this session's masks. */
   classes(): readonly string[] {
-    return segClasses(this.config.mode);
+    return this.config.imported?.classes ?? segClasses(this.config.mode);
   }
 
   /** The whole checkpoint: both networks' weights, the phase's optimizer, scores. */

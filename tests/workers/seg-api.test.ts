@@ -1,11 +1,13 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs';
+import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodePng } from '../../src/data/png';
+import { decodePng, encodePng } from '../../src/data/png';
 import type { TrainProgress } from '../../src/shared/protocol';
 import { loadCheckpoint } from '../../src/storage/checkpoints';
 import { openAppDb } from '../../src/storage/db';
+import { deleteSegDataset, getSegDataset } from '../../src/storage/seg-datasets';
 import { createSegApi } from '../../src/workers/seg-api';
 import { decodeTensorList } from '../../src/workers/snapshot';
 
@@ -81,5 +83,146 @@ describe('segmenter worker API, in-process on cpu', () => {
       /learning rate/,
     );
     await expect(api.startNew({ ...REQ, batchSize: 0 }, () => {})).rejects.toThrow(/batch/);
+  });
+});
+
+/** An RGB PNG of w x h: a bright square on a dark background. */
+function squarePng(w: number, h: number): Uint8Array {
+  const px = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const x = i % w;
+    const y = Math.floor(i / w);
+    const inside = x >= w / 4 && x < (3 * w) / 4 && y >= h / 4 && y < (3 * h) / 4;
+    px.fill(inside ? 220 : 30, i * 3, i * 3 + 3);
+  }
+  return encodePng(px, w, h, 3);
+}
+
+/** The class-index mask of `squarePng` (1 inside the square), with `extra` at pixel 3. */
+function squareMask(w: number, h: number, extra?: number): Uint8Array {
+  const px = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) {
+    const x = i % w;
+    const y = Math.floor(i / w);
+    px[i] = x >= w / 4 && x < (3 * w) / 4 && y >= h / 4 && y < (3 * h) / 4 ? 1 : 0;
+  }
+  if (extra !== undefined) px[3] = extra;
+  return encodePng(px, w, h, 1);
+}
+
+describe('imported image/mask pairs, in-process on cpu', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('stores the one good pair of a zip, lists three problems, and stores nothing when no pair loads', async () => {
+    const factory = new IDBFactory();
+    const api = createSegApi({ openDb: () => openAppDb('seg', factory) });
+    const zip = zipSync({
+      'set/images/good.png': squarePng(16, 12),
+      'set/masks/good.png': squareMask(16, 12),
+      'set/images/lonely.png': squarePng(16, 16),
+      'set/images/beyond.png': squarePng(8, 8),
+      'set/masks/beyond.png': squareMask(8, 8, 5),
+      'set/images/small.png': squarePng(16, 16),
+      'set/masks/small.png': squareMask(8, 8),
+    });
+    const r = await api.importPairs(zip, 2, 'indices', 'pairs.zip');
+    expect(r.count).toBe(1);
+    expect(r.id).not.toBeNull();
+    const why = Object.fromEntries(r.problems.map((p) => [p.file, p.reason]));
+    expect(Object.keys(why).sort()).toEqual([
+      'set/images/lonely.png',
+      'set/masks/beyond.png',
+      'set/masks/small.png',
+    ]);
+    expect(why['set/images/lonely.png']).toMatch(/image without a mask/);
+    expect(why['set/masks/beyond.png']).toMatch(/class index 5 .* beyond the 2 declared classes/);
+    expect(why['set/masks/small.png']).toMatch(/wrong size/);
+    const preview = decodePng(r.previewPng!);
+    expect([preview.width, preview.height]).toEqual([64 + 2, 2 * 64 + 3]);
+
+    const stored = await getSegDataset(await openAppDb('seg', factory), r.id!);
+    expect([stored!.count, stored!.size, stored!.numClasses, stored!.names]).toEqual([
+      1,
+      64,
+      2,
+      ['good'],
+    ]);
+    // The square covers the middle half of the mask after resizing to 64x64.
+    expect(stored!.labels[32 * 64 + 32]).toBe(1);
+    expect(stored!.labels[2 * 64 + 2]).toBe(0);
+
+    const none = await api.importPairs(
+      zipSync({ 'images/lonely.png': squarePng(8, 8) }),
+      2,
+      'indices',
+      'empty.zip',
+    );
+    expect(none).toMatchObject({ id: null, count: 0, previewPng: null });
+    expect(none.message).toMatch(/nothing was stored/);
+    expect(none.problems).toHaveLength(1);
+    expect((await api.importedDatasets()).map((d) => d.id)).toEqual([r.id]);
+    await expect(api.importPairs(zip, 9, 'indices')).rejects.toThrow(/number of classes/);
+    await expect(api.startNew({ ...REQ, importedId: r.id! }, () => {})).rejects.toThrow(
+      /at least 2/,
+    );
+  });
+
+  it('trains on imported pairs after pretraining on built-in faces, predicts a picked image, resumes, and says when the pairs are gone', async () => {
+    const factory = new IDBFactory();
+    const a = createSegApi({ openDb: () => openAppDb('seg', factory) });
+    await a.init('cpu');
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const imported = await a.importPairs(
+      {
+        images: names.map((n, k) => ({ name: `${n}.png`, bytes: squarePng(20 + k, 20 + k) })),
+        masks: names.map((n, k) => ({ name: `${n}.png`, bytes: squareMask(20 + k, 20 + k) })),
+      },
+      2,
+      'indices',
+      'squares',
+    );
+    expect([imported.count, imported.problems]).toEqual([5, []]);
+    const req = { ...REQ, importedId: imported.id!, pretrainSteps: 1, frozenSteps: 2 };
+    const run = untilStopped();
+    const meta = await a.startNew(req, run.onProgress, 2);
+    expect(await run.done).toMatchObject({ state: 'paused', step: 2 });
+    expect(meta.dataset).toBe('Imported pairs, squares');
+    const info = a.info();
+    expect([info.phase, info.classes, info.config.imported?.id]).toEqual([
+      'frozen',
+      ['background (0)', 'class 1'],
+      imported.id,
+    ]);
+    const ev = await a.latestEval(-1);
+    expect(ev!.step).toBe(2);
+    expect(decodePng(ev!.imagePng).width).toBe(64);
+
+    const before = tf.memory().numTensors;
+    const p = await a.predict(squarePng(30, 24), 'photo.png');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(p.size).toBe(64);
+    expect(p.labels).toHaveLength(64 * 64);
+    expect(p.labels.every((l) => l === 0 || l === 1)).toBe(true);
+    const mask = decodePng(p.maskPng);
+    expect([mask.width, mask.height, mask.channels]).toEqual([64, 64, 4]);
+    await expect(a.predict(new Uint8Array([1, 2, 3]), 'broken.jpg')).rejects.toThrow(
+      /Cannot read “broken.jpg”/,
+    );
+
+    const b = createSegApi({ openDb: () => openAppDb('seg', factory) });
+    await b.init('cpu');
+    const resumed = untilStopped();
+    await b.resume(meta.id, resumed.onProgress, 1);
+    expect(await resumed.done).toMatchObject({ step: 3 });
+    expect(b.info().phase).toBe('finetune');
+
+    await deleteSegDataset(await openAppDb('seg', factory), imported.id!);
+    const c = createSegApi({ openDb: () => openAppDb('seg', factory) });
+    await c.init('cpu');
+    await expect(c.resume(meta.id, () => {}, 1)).rejects.toThrow(
+      /“squares” are no longer stored on this device/,
+    );
   });
 });
