@@ -32,6 +32,10 @@ export interface TrainProgress {
   /** Set after a checkpoint was written at `savedStep`. */
   savedStep?: number;
   message?: string;
+  /** Set after a NaN/Inf loss rolled the session back to the checkpoint at this step. */
+  rolledBackTo?: number;
+  /** Set when the worker moved to another backend (the WebGPU device was lost). */
+  backend?: BackendReport;
 }
 
 /** One point of a loss/metric history kept in checkpoints and charts. */

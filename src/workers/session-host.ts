@@ -11,14 +11,18 @@ import type { Checkpoint } from '../storage/checkpoints';
 import { loadCheckpoint, newSessionId, saveCheckpoint } from '../storage/checkpoints';
 import type { AppDatabase } from '../storage/db';
 import { openAppDb } from '../storage/db';
-import { initBackend } from './runtime';
+import * as tf from '@tensorflow/tfjs';
+import { BACKEND_ORDER, initBackend, onDeviceLost } from './runtime';
 import type { LoopHooks } from './training-loop';
-import { TrainingLoop } from './training-loop';
+import { DivergedError, TrainingLoop } from './training-loop';
+import { acquireTrainingLock } from './session-lock';
 
 /** A live session of any model: the loop drives it, the host checkpoints it. */
 export interface ModelSession extends LoopHooks {
   meta: SessionMeta;
   readonly history: HistoryPoint[];
+  /** The JSON config stored in the checkpoint, shown by the UI in its form fields on resume. */
+  readonly config?: unknown;
   toCheckpoint(): Promise<Checkpoint>;
   dispose(): void;
 }
@@ -47,6 +51,22 @@ export interface SessionHostDeps<S extends ModelSession> {
   restore(meta: SessionMeta, ckpt: Checkpoint, db: AppDatabase): Promise<S>;
 }
 
+/** The first non-finite value in a checkpoint's float32 weights, as "network/tensor", or null. */
+export function nonFiniteWeight(ckpt: Checkpoint): string | null {
+  for (const [net, blob] of Object.entries(ckpt.weights)) {
+    let offset = 0;
+    for (const spec of blob.specs) {
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      if (spec.dtype === 'float32') {
+        const values = new Float32Array(blob.data, offset, n);
+        for (let i = 0; i < n; i++) if (!Number.isFinite(values[i])) return `${net}/${spec.name}`;
+      }
+      offset += n * 4;
+    }
+  }
+  return null;
+}
+
 /**
  * The part of every model worker's API that does not depend on the model: backend choice, one loaded
  * session, the training loop, checkpoints, pause and resume.
@@ -59,34 +79,138 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
   let loop: TrainingLoop | null = null;
   let autosave: AutosavePolicy = DEFAULT_AUTOSAVE;
 
-  async function save(): Promise<SessionMeta> {
-    if (!session) throw new Error('No session is loaded.');
-    const ckpt = await session.toCheckpoint();
-    const meta = { ...session.meta, backend: backend?.backend ?? '' };
-    session.meta = await saveCheckpoint(await db(), meta, ckpt);
-    return session.meta;
+  let lastProgress: ((p: TrainProgress) => void) | null = null;
+  let releaseLock: (() => void) | null = null;
+
+  async function save(target: S | null = session): Promise<SessionMeta> {
+    if (!target) throw new Error('No session is loaded.');
+    const ckpt = await target.toCheckpoint();
+    // A step can turn weights into NaN while the loss read just before was still finite.
+    const bad = nonFiniteWeight(ckpt);
+    if (bad)
+      throw new DivergedError(`The weights of ${bad} became NaN or infinite: training diverged.`);
+    const meta = { ...target.meta, backend: backend?.backend ?? '' };
+    target.meta = await saveCheckpoint(await db(), meta, ckpt);
+    return target.meta;
   }
+
+  function unlock(): void {
+    releaseLock?.();
+    releaseLock = null;
+  }
+
+  /** Reloads the loaded session from its last checkpoint, dropping the live state. */
+  async function reloadFromCheckpoint(): Promise<SessionMeta | null> {
+    const current = session;
+    if (!current) return null;
+    const database = await db();
+    const [ckpt, meta] = await Promise.all([
+      loadCheckpoint(database, current.meta.id),
+      database.get('sessions', current.meta.id),
+    ]);
+    if (!ckpt || !meta) return null;
+    loop = null;
+    try {
+      current.dispose();
+    } catch {
+      // Tensors on a lost device may refuse to be freed; they are gone with the device anyway.
+    }
+    session = await deps.restore(meta, ckpt, database);
+    return meta;
+  }
+
+  function notify(onProgress: (p: TrainProgress) => void, message: string, extra = {}): void {
+    if (!session) return;
+    onProgress({
+      sessionId: session.meta.id,
+      ...session.position(),
+      metrics: {},
+      examplesPerSec: 0,
+      stepsPerSec: 0,
+      etaSec: NaN,
+      state: 'paused',
+      message,
+      ...extra,
+    });
+  }
+
+  // NaN or Inf: pause, go back to the last good checkpoint and say what happened.
+  async function rollback(message: string, onProgress: (p: TrainProgress) => void): Promise<void> {
+    unlock();
+    const meta = await reloadFromCheckpoint();
+    const tail = meta
+      ? ` Rolled back to the last good checkpoint, step ${meta.step}. Try a lower learning rate, then Resume.`
+      : ' There is no checkpoint to roll back to.';
+    notify(onProgress, message + tail, { rolledBackTo: meta?.step });
+  }
+
+  // tfjs 4.22 ignores device.lost: move to the next backend and continue from the last checkpoint.
+  async function recoverFromDeviceLoss(reason: string): Promise<void> {
+    const wasRunning = !!loop?.running;
+    loop?.abandon();
+    loop = null;
+    unlock();
+    const failed = backend?.backend ?? 'webgpu';
+    try {
+      tf.removeBackend(failed);
+    } catch {
+      // Removing a backend whose device is gone may throw; it is unusable either way.
+    }
+    const next = await initBackend(
+      null,
+      BACKEND_ORDER.filter((b) => b !== failed),
+    );
+    backend = { ...next, log: [`${failed}: device lost (${reason})`, ...next.log] };
+    const meta = await reloadFromCheckpoint();
+    const onProgress = lastProgress;
+    if (!meta || !onProgress) return;
+    const message =
+      `The GPU device was lost (${reason}). Continuing on ${backend.backend} from the last ` +
+      `checkpoint, step ${meta.step}.`;
+    notify(onProgress, message, { backend });
+    if (wasRunning) await run(onProgress);
+  }
+  onDeviceLost((reason) => void recoverFromDeviceLoss(reason));
 
   async function replace(next: S): Promise<void> {
     await loop?.pause();
     loop = null;
+    unlock();
     session?.dispose();
     session = next;
   }
 
-  function run(onProgress: (p: TrainProgress) => void, maxSteps?: number): void {
-    if (!session) throw new Error('No session is loaded.');
-    loop = new TrainingLoop(session, {
-      sessionId: session.meta.id,
+  async function run(onProgress: (p: TrainProgress) => void, maxSteps?: number): Promise<void> {
+    const target = session;
+    if (!target) throw new Error('No session is loaded.');
+    // A Web Lock per session: another tab may view and sample it, but only one tab trains it.
+    releaseLock = await acquireTrainingLock(target.meta.id);
+    if (!releaseLock)
+      throw new Error(
+        'This session is training in another tab or window. You can open and sample it here; ' +
+          'to train it here, pause it there first.',
+      );
+    let diverged: string | null = null;
+    lastProgress = onProgress;
+    const current = new TrainingLoop(target, {
+      sessionId: target.meta.id,
       autosave,
-      history: session.history,
+      history: target.history,
       onProgress,
       maxSteps,
+      onDiverged: (message) => (diverged = message),
       save: async () => {
-        await save();
+        await save(target);
       },
     });
-    void loop.start().catch(() => undefined);
+    loop = current;
+    void current
+      .start()
+      .catch(() => undefined)
+      .then(async () => {
+        if (loop === current) unlock();
+        if (diverged !== null && session === target) await rollback(diverged, onProgress);
+      });
   }
 
   async function open(sessionId: string): Promise<SessionMeta> {
@@ -116,7 +240,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
     ): Promise<SessionMeta> {
       await replace(next);
       const stored = await save();
-      run(onProgress, maxSteps);
+      await run(onProgress, maxSteps);
       return stored;
     },
     api: {
@@ -138,7 +262,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
         maxSteps?: number,
       ): Promise<SessionMeta> {
         const meta = await open(sessionId);
-        if (!loop?.running) run(onProgress, maxSteps);
+        if (!loop?.running) await run(onProgress, maxSteps);
         return meta;
       },
       /** Stops after the current step and writes a checkpoint. */
@@ -154,10 +278,15 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
         }
         return save();
       },
-      /** The loaded session's meta, state and history. */
+      /** The loaded session's meta, state, whole history and stored config. */
       status() {
         return session
-          ? { meta: session.meta, running: !!loop?.running, history: session.history }
+          ? {
+              meta: session.meta,
+              running: !!loop?.running,
+              history: session.history,
+              config: session.config,
+            }
           : null;
       },
     },

@@ -9,6 +9,8 @@ export interface LoopHooks {
   position(): { step: number; epoch: number; epochFraction: number };
   examplesPerStep: number;
   stepsPerEpoch: number;
+  /** Host-side scores finished since the last read (e.g. held-out IoU), added to that read's metrics. */
+  extraMetrics?(): Record<string, number>;
 }
 
 /** Options of a training loop run. */
@@ -23,6 +25,13 @@ export interface LoopOptions {
   readEvery?: number;
   /** Stop by itself after this many steps (tests, benchmarks). */
   maxSteps?: number;
+  /** Told instead of an error progress when a loss or weight turns NaN or infinite, e.g. to roll back. */
+  onDiverged?: (message: string) => void;
+}
+
+/** Thrown by a save that finds non-finite weights, so a diverged model never overwrites a good checkpoint. */
+export class DivergedError extends Error {
+  override name = 'DivergedError';
 }
 
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -37,6 +46,7 @@ export class TrainingLoop {
   private sums: Record<string, tf.Scalar> = {};
   private summed = 0;
   private saveWaiters: (() => void)[] = [];
+  private abandoned = false;
 
   constructor(
     private readonly hooks: LoopHooks,
@@ -69,6 +79,16 @@ export class TrainingLoop {
     await this.done;
   }
 
+  /**
+   * Gives up on a loop whose device is gone: it may never wake from a pending read, and if it does it
+   * stops without saving or reporting, so nothing from the dead device reaches storage or the UI.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    this.stopRequested = true;
+    this.done = null;
+  }
+
   private async run(): Promise<void> {
     const { autosave, onProgress, sessionId } = this.opts;
     const readEvery = this.opts.readEvery ?? 10;
@@ -84,6 +104,7 @@ export class TrainingLoop {
       metrics: Record<string, number>,
       extra = {},
     ) => {
+      if (this.abandoned) return;
       const pos = this.hooks.position();
       const left = (1 - pos.epochFraction) * this.hooks.stepsPerEpoch;
       onProgress({
@@ -113,16 +134,17 @@ export class TrainingLoop {
           this.saveWaiters.length > 0 ||
           finished;
         if (this.summed >= readEvery || now - lastReadTime >= 1000 || mustSave) {
-          const metrics = await this.read();
+          const metrics = { ...(await this.read()), ...this.hooks.extraMetrics?.() };
+          if (this.abandoned) return;
           lastReadTime = performance.now();
           stepsPerSec = (rateSteps * 1000) / Math.max(1, lastReadTime - rateStart);
           rateSteps = 0;
           rateStart = lastReadTime;
           const bad = Object.entries(metrics).find(([, v]) => !Number.isFinite(v));
           if (bad) {
-            progress('error', metrics, {
-              message: `The ${bad[0]} became ${bad[1]} at step ${pos.step}: training diverged. Try a lower learning rate.`,
-            });
+            const message = `The ${bad[0]} became ${bad[1]} at step ${pos.step}: training diverged.`;
+            if (this.opts.onDiverged) this.opts.onDiverged(message);
+            else progress('error', metrics, { message: `${message} Try a lower learning rate.` });
             return;
           }
           this.opts.history.push({ step: pos.step, metrics });
@@ -130,6 +152,7 @@ export class TrainingLoop {
           mustSave ||= this.stopRequested || this.saveWaiters.length > 0;
           if (mustSave) {
             await this.opts.save();
+            if (this.abandoned) return;
             lastSaveTime = performance.now();
             lastSaveStep = pos.step;
             for (const resolve of this.saveWaiters.splice(0)) resolve();
@@ -139,8 +162,14 @@ export class TrainingLoop {
           if (this.stopRequested || finished) return;
         }
         await yieldToEvents();
+        if (this.abandoned) return;
       }
     } catch (e) {
+      if (this.abandoned) return;
+      if (e instanceof DivergedError && this.opts.onDiverged) {
+        this.opts.onDiverged(e.message);
+        return;
+      }
       progress('error', {}, { message: (e as Error).message });
       throw e;
     } finally {
