@@ -1,53 +1,80 @@
-import { wrap, type Remote } from 'comlink';
+import { releaseProxy, wrap, type Remote } from 'comlink';
+import type { ModelKind } from '../shared/protocol';
 import type { CharLstmApi } from '../workers/char-lstm.worker';
 import type { GanApi } from '../workers/gan.worker';
 import type { SegApi } from '../workers/segmenter.worker';
-
-let textWorker: Remote<CharLstmApi> | null = null;
 
 /** The `?backend=` URL parameter, which forces a tfjs backend in every worker. */
 export function forcedBackend(): string | null {
   return new URLSearchParams(location.search).get('backend');
 }
 
-/** The char-LSTM worker, started on first use. */
-export function charLstmWorker(): Remote<CharLstmApi> {
-  textWorker ??= wrap<CharLstmApi>(
+// Vite bundles a worker only from the literal `new Worker(new URL(...))` form, hence three lambdas.
+const START: Record<ModelKind, () => Worker> = {
+  'char-lstm': () =>
     new Worker(new URL('../workers/char-lstm.worker.ts', import.meta.url), {
       type: 'module',
       name: 'char-lstm',
     }),
-  );
-  return textWorker;
-}
-
-let ganWorkerRemote: Remote<GanApi> | null = null;
-
-/** The DCGAN worker, started on first use. */
-export function ganWorker(): Remote<GanApi> {
-  ganWorkerRemote ??= wrap<GanApi>(
+  gan: () =>
     new Worker(new URL('../workers/gan.worker.ts', import.meta.url), {
       type: 'module',
       name: 'gan',
     }),
-  );
-  return ganWorkerRemote;
-}
-
-let segWorkerRemote: Remote<SegApi> | null = null;
-
-/** The segmenter worker, started on first use. */
-export function segWorker(): Remote<SegApi> {
-  segWorkerRemote ??= wrap<SegApi>(
+  segmenter: () =>
     new Worker(new URL('../workers/segmenter.worker.ts', import.meta.url), {
       type: 'module',
       name: 'segmenter',
     }),
-  );
-  return segWorkerRemote;
+};
+
+interface Slot {
+  worker: Worker;
+  remote: Remote<unknown>;
+}
+
+const slots = new Map<ModelKind, Slot>();
+const errorListeners = new Map<ModelKind, (why: string) => void>();
+
+function remoteFor<T>(kind: ModelKind): Remote<T> {
+  let slot = slots.get(kind);
+  if (!slot) {
+    const worker = START[kind]();
+    // A worker that fails to load or throws at top level is as good as dead.
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      errorListeners.get(kind)?.(e.message || 'it failed to start');
+    });
+    slot = { worker, remote: wrap(worker) };
+    slots.set(kind, slot);
+  }
+  return slot.remote as Remote<T>;
+}
+
+/** The char-LSTM worker, started on first use. */
+export const charLstmWorker = (): Remote<CharLstmApi> => remoteFor<CharLstmApi>('char-lstm');
+
+/** The DCGAN worker, started on first use. */
+export const ganWorker = (): Remote<GanApi> => remoteFor<GanApi>('gan');
+
+/** The segmenter worker, started on first use. */
+export const segWorker = (): Remote<SegApi> => remoteFor<SegApi>('segmenter');
+
+/** Registers the one callback told when `kind`'s worker reports a fatal error. */
+export function onWorkerError(kind: ModelKind, listener: (why: string) => void): void {
+  errorListeners.set(kind, listener);
+}
+
+/** Terminates `kind`'s worker (dead or hung); the next call starts a fresh one. */
+export function restartWorker(kind: ModelKind): void {
+  const slot = slots.get(kind);
+  if (!slot) return;
+  slots.delete(kind);
+  slot.remote[releaseProxy]();
+  slot.worker.terminate();
 }
 
 /** Every model worker started so far, to checkpoint them all before an update reloads the page. */
 export function startedWorkers(): { checkpoint(): Promise<unknown> }[] {
-  return [textWorker, ganWorkerRemote, segWorkerRemote].filter((w) => w !== null);
+  return [...slots.values()].map((s) => s.remote as Remote<{ checkpoint(): Promise<unknown> }>);
 }
