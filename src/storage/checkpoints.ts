@@ -185,6 +185,35 @@ export async function duplicateSession(
   }
 }
 
+/** Stores an imported session under a new id in one strict transaction (never over an existing session), resolving to its meta. */
+export async function importSession(
+  db: AppDatabase,
+  meta: SessionMeta,
+  ckpt: Checkpoint,
+): Promise<SessionMeta> {
+  const id = newSessionId();
+  const imported: Checkpoint = { ...ckpt, sessionId: id };
+  const stored: SessionMeta = {
+    ...meta,
+    id,
+    savedAt: Date.now(),
+    sizeBytes: estimateBytes(imported),
+  };
+  const tx = db.transaction(['sessions', 'checkpoints'], 'readwrite', STRICT);
+  const done = tx.done;
+  done.catch(() => undefined);
+  try {
+    // add, not put: a clashing key aborts the transaction instead of replacing a session.
+    await tx.objectStore('sessions').add(stored);
+    await tx.objectStore('checkpoints').add(imported);
+    await done;
+  } catch (err) {
+    abortQuietly(tx);
+    throw toStorageError(err, `the imported session “${meta.name}”`);
+  }
+  return stored;
+}
+
 /** Keeps only the last `keepLast` samples of a session's checkpoint; resolves to how many were removed. */
 export async function pruneSamples(db: AppDatabase, id: string, keepLast: number): Promise<number> {
   const tx = db.transaction(['sessions', 'checkpoints'], 'readwrite', STRICT);

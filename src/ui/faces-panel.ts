@@ -229,9 +229,10 @@ export class FacesPanel extends LitElement {
       <session-list
         heading="Saved faces sessions"
         .sessions=${c.sessions}
-        ?disabled=${c.running || !!c.busy}
-        @resume=${(e: CustomEvent<string>) => c.resume(e.detail)}
-        @export=${(e: CustomEvent<string>) => c.exportSession(e.detail)}
+        .training=${c.training}
+        .status=${c.listStatus}
+        ?disabled=${!!c.busy}
+        @session-action=${c.onSessionAction}
       ></session-list>`;
   }
 }

@@ -290,9 +290,10 @@ export class SegPanel extends LitElement {
       <session-list
         heading="Saved segmentation sessions"
         .sessions=${c.sessions}
-        ?disabled=${c.running || !!c.busy}
-        @resume=${(e: CustomEvent<string>) => c.resume(e.detail)}
-        @export=${(e: CustomEvent<string>) => c.exportSession(e.detail)}
+        .training=${c.training}
+        .status=${c.listStatus}
+        ?disabled=${!!c.busy}
+        @session-action=${c.onSessionAction}
       ></session-list>`;
   }
 }

@@ -1,17 +1,21 @@
 import { proxy, type Remote } from 'comlink';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type {
-  BackendReport,
-  HistoryPoint,
-  ModelKind,
-  SessionMeta,
-  TrainProgress,
-} from '../shared/protocol';
+import type { BackendReport, ModelKind, SessionMeta, TrainProgress } from '../shared/protocol';
+import { parseSessionZip, sizeRefusal } from '../data/session-import';
 import { checkpointToZip } from '../data/session-zip';
-import { getSession, listSessions, loadCheckpoint } from '../storage/checkpoints';
+import {
+  deleteSession,
+  duplicateSession,
+  getSession,
+  importSession,
+  listSessions,
+  loadCheckpoint,
+  renameSession,
+} from '../storage/checkpoints';
 import { openAppDb } from '../storage/db';
 import { requestPersistentStorage } from '../pwa';
 import { downloadBytes } from './png-url';
+import type { SessionAction, SessionListStatus } from './session-list';
 import { forcedBackend } from './worker-clients';
 
 let persistAsked = false;
@@ -23,15 +27,6 @@ export interface SessionWorker {
   resume(id: string, onProgress: (p: TrainProgress) => void): Promise<SessionMeta>;
   pause(): Promise<void>;
   checkpoint(): Promise<SessionMeta | null>;
-  status(): SessionStatus | null;
-}
-
-/** What a worker reports about its loaded session: meta, state, whole history and stored config. */
-export interface SessionStatus {
-  meta: SessionMeta;
-  running: boolean;
-  history: HistoryPoint[];
-  config?: unknown;
 }
 
 /** State and actions shared by the model tabs: backend, sessions list, training progress, resume and pause. */
@@ -44,10 +39,8 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   busy = '';
   error = '';
   notice = '';
-  /** The loaded session's loss/metric history: restored from the worker, then appended on progress. */
-  history: HistoryPoint[] = [];
-  private historyId = '';
-  private restoredConfig: unknown = null;
+  /** Outcome of the last sessions-list action, shown in the list itself. */
+  listStatus: SessionListStatus | null = null;
 
   constructor(
     protected readonly host: ReactiveControllerHost,
@@ -111,7 +104,6 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   protected onProgress = proxy((p: TrainProgress) => {
     this.progress = p;
     this.running = p.state === 'running';
-    this.recordHistory(p);
     if (p.state === 'error' && p.message) this.error = p.message;
     if (p.savedStep !== undefined || p.state !== 'running') void this.refresh();
     if (p.savedStep !== undefined) this.afterSave();
@@ -134,41 +126,10 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   async resume(id: string): Promise<void> {
     await this.guard('Loading the checkpoint…', async () => {
       this.current = await this.worker().resume(id, this.onProgress);
-      await this.restoreStatus();
       this.notice = `Resumed “${this.current.name}” from step ${this.current.step}.`;
       this.running = true;
       await this.afterLoad();
     });
-  }
-
-  // The one place where progress becomes history; a new session id starts a new history.
-  private recordHistory(p: TrainProgress): void {
-    if (p.sessionId !== this.historyId) {
-      this.historyId = p.sessionId;
-      this.history = [];
-    }
-    if (p.state === 'error' || !Object.keys(p.metrics).length) return;
-    if (this.history.at(-1)?.step === p.step) return;
-    this.history = [...this.history, { step: p.step, metrics: p.metrics }];
-  }
-
-  /** Replaces the history with the worker's whole one (keeping newer points) and takes its stored config. */
-  protected async restoreStatus(): Promise<void> {
-    const st = await this.worker().status();
-    if (!st) return;
-    const last = st.history.at(-1)?.step ?? -1;
-    const newer = this.historyId === st.meta.id ? this.history.filter((h) => h.step > last) : [];
-    this.historyId = st.meta.id;
-    this.history = [...st.history, ...newer];
-    this.restoredConfig = st.config ?? null;
-    this.update();
-  }
-
-  /** The config of a just-restored session, once, for the panel to show in its form fields. */
-  takeRestoredConfig(): unknown {
-    const c = this.restoredConfig;
-    this.restoredConfig = null;
-    return c;
   }
 
   /** Hook run after a session is loaded or started. */
@@ -195,6 +156,96 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
         `${safe}-step-${meta.step}.zip`,
         'application/zip',
       );
+    });
+  }
+
+  /** The id of the session training now ('' when not yet known), or null when nothing trains. */
+  get training(): string | null {
+    return this.running ? (this.progress?.sessionId ?? this.current?.id ?? '') : null;
+  }
+
+  /** Handles a `session-action` event of `<session-list>`. */
+  onSessionAction = (e: Event): void => {
+    const a = (e as CustomEvent<SessionAction>).detail;
+    if (a.kind === 'import') void this.importSession(a.file);
+    else if (a.kind === 'rename') void this.rename(a.id, a.name);
+    else if (a.kind === 'duplicate') void this.duplicate(a.id);
+    else if (a.kind === 'delete') void this.remove(a.id);
+    else if (a.kind === 'export') void this.exportSession(a.id);
+    else void this.resume(a.id);
+  };
+
+  // List actions report in the list, next to what the person pressed, and never throw.
+  private async listAction(busy: string, fn: () => Promise<string>): Promise<void> {
+    this.busy = busy;
+    this.listStatus = null;
+    this.update();
+    try {
+      this.listStatus = { text: await fn(), error: false };
+    } catch (e) {
+      this.listStatus = { text: (e as Error).message, error: true };
+    } finally {
+      this.busy = '';
+      this.update();
+    }
+  }
+
+  private name(id: string): string {
+    return this.sessions.find((s) => s.id === id)?.name ?? 'the session';
+  }
+
+  private refuseTraining(id: string): void {
+    if (this.training === id) throw new Error('Pause this session first: it is training now.');
+  }
+
+  /** Renames a saved session. */
+  async rename(id: string, name: string): Promise<void> {
+    await this.listAction('Renaming…', async () => {
+      this.refuseTraining(id);
+      const trimmed = name.trim().slice(0, 200);
+      if (!trimmed) throw new Error('A session needs a name.');
+      const meta = await renameSession(await openAppDb(), id, trimmed);
+      await this.refresh();
+      return `Renamed to “${meta.name}”.`;
+    });
+  }
+
+  /** Copies a saved session under a new id (a branch to try other settings from). */
+  async duplicate(id: string): Promise<void> {
+    await this.listAction('Duplicating…', async () => {
+      this.refuseTraining(id);
+      const copy = await duplicateSession(await openAppDb(), id, `${this.name(id)} (copy)`);
+      await this.refresh();
+      return `Saved “${copy.name}” at step ${copy.step}: resume it to train it separately.`;
+    });
+  }
+
+  /** Deletes a saved session and its checkpoint (the list asked for confirmation). */
+  async remove(id: string): Promise<void> {
+    await this.listAction('Deleting…', async () => {
+      this.refuseTraining(id);
+      const name = this.name(id);
+      await deleteSession(await openAppDb(), id);
+      await this.refresh();
+      return `Deleted “${name}”.`;
+    });
+  }
+
+  /** Validates a session .zip and stores it as a new session; bad files get a message and change nothing. */
+  async importSession(file: File): Promise<void> {
+    await this.listAction('Importing…', async () => {
+      // Checked before reading, so a huge file is never pulled into memory.
+      const tooBig = sizeRefusal(file.name, file.size);
+      if (tooBig) throw new Error(tooBig);
+      const parsed = parseSessionZip(
+        new Uint8Array(await file.arrayBuffer()),
+        this.model,
+        file.name,
+      );
+      if (!parsed.ok) throw new Error(parsed.message);
+      const meta = await importSession(await openAppDb(), parsed.meta, parsed.checkpoint);
+      await this.refresh();
+      return `Imported “${meta.name}” at step ${meta.step}. Press Resume to continue training it.`;
     });
   }
 

@@ -101,4 +101,23 @@ export const panelStyles = css`
     width: 100%;
     height: 0.6rem;
   }
+  /* Controls | results side by side on wide screens once there is something to show; one column on phones. */
+  @media (min-width: 60rem) {
+    .split.has-results {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+      column-gap: 1.25rem;
+      align-items: start;
+    }
+    .split.has-results > * {
+      grid-column: 1;
+    }
+    .split.has-results > h2 {
+      grid-column: 1 / -1;
+    }
+    .split.has-results > .results {
+      grid-column: 2;
+      grid-row: 2 / span 12;
+    }
+  }
 `;

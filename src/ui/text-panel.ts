@@ -189,9 +189,10 @@ export class TextPanel extends LitElement {
       <session-list
         heading="Saved text sessions"
         .sessions=${c.sessions}
-        ?disabled=${c.running || !!c.busy}
-        @resume=${(e: CustomEvent<string>) => c.resume(e.detail)}
-        @export=${(e: CustomEvent<string>) => c.exportSession(e.detail)}
+        .training=${c.training}
+        .status=${c.listStatus}
+        ?disabled=${!!c.busy}
+        @session-action=${c.onSessionAction}
       ></session-list>
     `;
   }

@@ -91,6 +91,7 @@ export class SegSession implements ModelSession {
   readonly stepsPerEpoch: number;
   private optimizer: tf.AdamOptimizer;
   private pendingEval: Promise<void> = Promise.resolve();
+  private unreported: SegEval | null = null;
   readonly faces: Face[];
   readonly pairs: SegPair[];
   readonly heldOut: ReturnType<typeof createSegBatch>;
@@ -256,7 +257,18 @@ export class SegSession implements ModelSession {
     const e: SegEval = { step: this.stepCount, ...r, predicted: r.predicted.slice(0, keep) };
     this.evals.push(e);
     if (this.evals.length > 50) this.evals.splice(0, this.evals.length - 50);
+    this.unreported = e;
     return e;
+  }
+
+  /** The held-out scores finished since the last call, so the loop puts them into history and progress. */
+  extraMetrics(): Record<string, number> {
+    const e = this.unreported;
+    this.unreported = null;
+    if (!e) return {};
+    // A NaN mean IoU (no class present) is not a divergence: leave it out rather than stop training.
+    const scores = { pixelAccuracy: e.pixelAccuracy, meanIou: e.meanIou };
+    return Object.fromEntries(Object.entries(scores).filter(([, v]) => Number.isFinite(v)));
   }
 
   /** Waits for a scheduled evaluation. */

@@ -41,6 +41,13 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     const loss = Number(await page.getByTestId('loss').textContent());
     expect(loss).toBeGreaterThan(0);
     console.log(`trained to step ${saved}, loss ${loss}`);
+    const chartPoints = async () =>
+      Number(await page.getByTestId('chart').getAttribute('data-points'));
+    const firstStep = () => page.getByTestId('chart').getAttribute('data-first-step');
+    const pointsBefore = await chartPoints();
+    const firstBefore = await firstStep();
+    expect(pointsBefore).toBeGreaterThan(0);
+    expect(Number(firstBefore)).toBeLessThanOrEqual(saved);
 
     await page.getByLabel('Length', { exact: true }).fill('60');
     await page.getByRole('button', { name: 'Sample', exact: true }).click();
@@ -61,6 +68,9 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     await expect
       .poll(() => page.getByText(`from step ${saved}.`).count(), { timeout: 60_000 })
       .toBe(1);
+    // The whole loss history comes back with the session, not only the points after the reload.
+    await expect.poll(chartPoints, { timeout: 60_000 }).toBeGreaterThanOrEqual(pointsBefore);
+    expect(await firstStep()).toBe(firstBefore);
     await expect.poll(() => stepShown(page), { timeout: 120_000 }).toBeGreaterThan(saved);
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect

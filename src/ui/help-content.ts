@@ -1,0 +1,150 @@
+import { html, type TemplateResult } from 'lit';
+import type { HeadRow } from '../models/heads';
+
+/** The tabs that have a help panel. */
+export type HelpTopic = 'text' | 'faces' | 'segmentation';
+
+const text = () => html`
+  <h3>The model</h3>
+  <p>
+    A character-level language model: it reads 40 characters and predicts a probability for each
+    possible next character. One LSTM layer (128 units) remembers what it has read; a dense softmax
+    layer turns its state into the next-character distribution.
+  </p>
+  <h3>The recipe</h3>
+  <ul>
+    <li>
+      Overlapping windows of 40 characters, moved 3 characters at a time; the target is the
+      character after each window. Characters are one-hot vectors.
+    </li>
+    <li>RMSprop with learning rate 0.01, categorical cross-entropy, batches of 128 windows.</li>
+    <li>
+      Sampling: divide the log-probabilities by the temperature, softmax again, draw one character.
+      Low temperatures (0.2) give safe, repetitive text; high ones (1.2) give inventive, noisy text.
+    </li>
+    <li>Smaller batches and fewer units train faster on phones but learn less per step.</li>
+  </ul>
+  <h3>The numbers</h3>
+  <dl>
+    <dt>Loss</dt>
+    <dd>
+      Cross-entropy in nats per character. It starts near ln(number of characters), about 4; below
+      1.5 the samples look like words, below 1.2 like sentences.
+    </dd>
+    <dt>Examples/s, steps/s</dt>
+    <dd>Windows and batches processed per second on this device.</dd>
+    <dt>Epoch ETA</dt>
+    <dd>Time until every window of the corpus has been seen once at the current speed.</dd>
+  </dl>
+`;
+
+const faces = () => html`
+  <h3>The model</h3>
+  <p>
+    A DCGAN: a <b>generator</b> turns a random vector of 100 normal numbers into an image (tanh
+    output in [-1, 1]); a <b>discriminator</b> looks at an image and outputs P(real). They train
+    against each other: the discriminator on real and generated images, the generator through gan(z)
+    = discriminator(generator(z)) with the discriminator frozen inside it.
+  </p>
+  <h3>The recipe and its tricks</h3>
+  <ul>
+    <li>LeakyReLU instead of ReLU, so gradients flow through negative activations.</li>
+    <li>Kernel sizes divisible by the stride (4 with stride 2), against checkerboard artefacts.</li>
+    <li>
+      Noisy labels: real and fake labels get random noise, so the discriminator is never sure.
+    </li>
+    <li>Dropout (0.4) in the discriminator, so it does not win too early.</li>
+    <li>
+      Adam with learning rate 0.0002 and beta1 0.5 (the DCGAN paper); snapshots of a grid from
+      <b>fixed</b> latent vectors, so you can watch the same faces emerge.
+    </li>
+  </ul>
+  <h3>The numbers</h3>
+  <dl>
+    <dt>D loss (real), D loss (fake)</dt>
+    <dd>
+      Binary cross-entropy of the discriminator on real and on generated images. Around 0.69 (ln 2)
+      it cannot tell them apart; near 0 it has won and the generator gets little signal.
+    </dd>
+    <dt>G loss</dt>
+    <dd>
+      How badly the generator fools the discriminator. GAN losses do not fall steadily; watch the
+      sample grid. A G loss that only climbs while D loss sits near 0 means training collapsed.
+    </dd>
+    <dt>FD</dt>
+    <dd>
+      Fréchet distance between feature statistics of real and generated images (the benchmark's
+      quality score): lower is better.
+    </dd>
+  </dl>
+`;
+
+const headTable = (heads: readonly HeadRow[]) => html`
+  <div class="table-wrap">
+    <table>
+      <caption>
+        Which last activation and loss
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">task</th>
+          <th scope="col">last activation</th>
+          <th scope="col">loss</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${heads.map(
+          (h) =>
+            html`<tr>
+              <td>${h.label}</td>
+              <td>${h.activation === 'linear' ? 'none (linear)' : h.activation}</td>
+              <td>${h.losses.join(' or ')}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>
+`;
+
+const segmentation = (heads: readonly HeadRow[]) => html`
+  <h3>The model</h3>
+  <p>
+    A U-Net-style segmenter: a conv encoder shrinks the image into features, an UpSampling2D decoder
+    with skip connections grows them back, and a 1x1 conv head gives every pixel a class.
+  </p>
+  <h3>The recipe and its tricks</h3>
+  <ul>
+    <li>
+      Binary masks: sigmoid + binary cross-entropy. Part masks: softmax + categorical cross-entropy.
+    </li>
+    <li>
+      Augmentation as Keras ImageDataGenerator (rotation, width/height shift, shear, zoom, flip,
+      fill mode nearest), applied identically to the image and its mask.
+    </li>
+    <li>
+      Transfer learning: pretrain the encoder on a face attribute, then freeze it and train the
+      decoder, then unfreeze the top blocks at the learning rate divided by 10 and train jointly.
+    </li>
+  </ul>
+  ${heads.length ? headTable(heads) : ''}
+  <h3>The numbers</h3>
+  <dl>
+    <dt>Loss</dt>
+    <dd>The cross-entropy of the current stage (the attribute loss while pretraining).</dd>
+    <dt>Pixel accuracy</dt>
+    <dd>
+      Share of held-out pixels with the right class; high even for a bad model when most pixels are
+      background.
+    </dd>
+    <dt>IoU, mean IoU</dt>
+    <dd>
+      Intersection over union of predicted and true pixels of a class (1 is perfect); mean IoU
+      averages it over classes and is the fairer score.
+    </dd>
+  </dl>
+`;
+
+/** The help text of a tab; the segmentation one includes the head table rows. */
+export function helpContent(topic: HelpTopic, heads: readonly HeadRow[] = []): TemplateResult {
+  return topic === 'text' ? text() : topic === 'faces' ? faces() : segmentation(heads);
+}

@@ -1,0 +1,230 @@
+import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import uPlot from 'uplot';
+import uplotCss from 'uplot/dist/uPlot.min.css?inline';
+import type { HistoryPoint } from '../shared/protocol';
+import { summarize, toColumns, type ChartColumns } from './chart-data';
+import { formatNumber } from './format';
+import { panelStyles } from './styles';
+
+const DARK = '(prefers-color-scheme: dark)';
+const HEIGHT = 220;
+
+/** Every metric of a training run against steps (uPlot), with EMA smoothing, drag-zoom and a text summary. */
+@customElement('metric-chart')
+export class MetricChart extends LitElement {
+  static override styles = [
+    panelStyles,
+    unsafeCSS(uplotCss),
+    css`
+      :host {
+        --series-0: #1d4ed8;
+        --series-1: #c2410c;
+        --series-2: #15803d;
+        --series-3: #7e22ce;
+        min-width: 0;
+      }
+      @media (prefers-color-scheme: dark) {
+        :host {
+          --series-0: #7aa2ff;
+          --series-1: #fb923c;
+          --series-2: #4ade80;
+          --series-3: #d8b4fe;
+        }
+      }
+      .plot {
+        width: 100%;
+        min-height: ${HEIGHT}px;
+        touch-action: pan-y;
+      }
+      .legend {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 1rem;
+        list-style: none;
+        padding: 0;
+        margin: 0.5rem 0;
+        font-size: 0.9rem;
+      }
+      .swatch {
+        display: inline-block;
+        width: 1.2em;
+        height: 0.25em;
+        vertical-align: middle;
+        margin-right: 0.35em;
+      }
+      input[type='range'] {
+        width: min(100%, 12rem);
+      }
+    `,
+  ];
+
+  /** The loss/metric points of the run, in any step order. */
+  @property({ attribute: false }) history: readonly HistoryPoint[] = [];
+  /** Metric key → label, in legend order. */
+  @property({ attribute: false }) metrics: Record<string, string> = { loss: 'Loss' };
+  /** The chart's accessible name. */
+  @property() label = 'Training metrics';
+  @state() private smoothing = 0.6;
+
+  private plot: uPlot | null = null;
+  private plotEl: HTMLElement | null = null;
+  private zoomed = false;
+  private settingData = false;
+  private readonly resize = new ResizeObserver(() => this.fit());
+  private readonly scheme = matchMedia(DARK);
+  private readonly rebuild = () => this.destroyPlot();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.scheme.addEventListener('change', this.rebuild);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.scheme.removeEventListener('change', this.rebuild);
+    this.resize.disconnect();
+    this.destroyPlot();
+    this.plotEl = null;
+  }
+
+  private keys(): string[] {
+    return Object.keys(this.metrics);
+  }
+
+  private columns(): uPlot.AlignedData {
+    return toColumns(this.history, this.keys(), this.smoothing) as uPlot.AlignedData;
+  }
+
+  private destroyPlot(): void {
+    this.plot?.destroy();
+    this.plot = null;
+    this.zoomed = false;
+    this.fit();
+  }
+
+  // Colours come from CSS variables so the canvas follows the light/dark theme like the rest.
+  private options(width: number): uPlot.Options {
+    const style = getComputedStyle(this);
+    const v = (name: string) => style.getPropertyValue(name).trim();
+    const axis = {
+      stroke: v('--fg'),
+      grid: { stroke: v('--border'), width: 1 },
+      ticks: { show: false },
+    };
+    return {
+      width,
+      height: HEIGHT,
+      legend: { show: false },
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: false } },
+      axes: [{ ...axis, label: 'step' }, axis],
+      series: [
+        { label: 'step' },
+        ...this.keys().map((k, i) => ({
+          label: this.metrics[k],
+          stroke: v(`--series-${i % 4}`),
+          width: 2,
+          spanGaps: true,
+          points: { show: false },
+        })),
+      ],
+      hooks: {
+        setScale: [
+          (u: uPlot, key: string) => {
+            if (key !== 'x' || this.settingData) return;
+            const xs = u.data[0];
+            const { min, max } = u.scales.x;
+            this.zoomed = xs.length > 1 && (min! > xs[0] || max! < xs[xs.length - 1]);
+            this.requestUpdate();
+          },
+        ],
+      },
+    };
+  }
+
+  // Creates the plot once the container has a width (a hidden tab has none) and keeps it sized.
+  private fit(): void {
+    const el = this.plotEl;
+    const width = el?.clientWidth ?? 0;
+    if (!el || width === 0) return;
+    if (!this.plot) {
+      this.settingData = true;
+      this.plot = new uPlot(this.options(width), this.columns(), el);
+      this.settingData = false;
+    } else if (this.plot.width !== width) this.plot.setSize({ width, height: HEIGHT });
+  }
+
+  override updated(changed: PropertyValues): void {
+    const el = this.renderRoot.querySelector<HTMLElement>('.plot');
+    if (el !== this.plotEl) {
+      this.resize.disconnect();
+      this.plot?.destroy();
+      this.plot = null;
+      this.plotEl = el;
+      if (el) this.resize.observe(el);
+    }
+    if (changed.has('metrics')) this.destroyPlot();
+    else if (this.plot && (changed.has('history') || changed.has('smoothing'))) {
+      this.settingData = true;
+      this.plot.setData(this.columns(), !this.zoomed);
+      this.settingData = false;
+    }
+    this.fit();
+  }
+
+  private resetZoom(): void {
+    this.zoomed = false;
+    this.plot?.setData(this.columns(), true);
+    this.requestUpdate();
+  }
+
+  private legend(cols: ChartColumns) {
+    return html`<ul class="legend">
+      ${this.keys().map((k, i) => {
+        const last = cols[i + 1].filter((x) => x !== null).at(-1) ?? undefined;
+        return html`<li>
+          <span class="swatch" style="background: var(--series-${i % 4})"></span>${this.metrics[k]}
+          <b>${formatNumber(last as number | undefined)}</b>
+        </li>`;
+      })}
+    </ul>`;
+  }
+
+  override render() {
+    if (!this.history.length) return html``;
+    const summary = summarize(this.history, this.metrics);
+    const cols = toColumns(this.history, this.keys(), this.smoothing);
+    return html`<figure
+      style="margin:0"
+      data-testid="chart"
+      data-points=${cols[0].length}
+      data-first-step=${cols[0][0]}
+    >
+      <div class="plot" role="img" aria-label=${`${this.label}: ${summary}`}></div>
+      ${this.legend(cols)}
+      <div class="row">
+        <label
+          >Smoothing ${this.smoothing.toFixed(2)}
+          <input
+            type="range"
+            min="0"
+            max="0.99"
+            step="0.01"
+            .value=${String(this.smoothing)}
+            @input=${(e: Event) => (this.smoothing = Number((e.target as HTMLInputElement).value))}
+        /></label>
+        <button class="secondary" @click=${() => this.resetZoom()} ?disabled=${!this.zoomed}>
+          Reset zoom
+        </button>
+      </div>
+      <figcaption class="muted">Drag across the chart to zoom in. ${summary}</figcaption>
+    </figure>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'metric-chart': MetricChart;
+  }
+}
