@@ -1,6 +1,12 @@
 import { proxy, type Remote } from 'comlink';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { BackendReport, ModelKind, SessionMeta, TrainProgress } from '../shared/protocol';
+import type {
+  BackendReport,
+  HistoryPoint,
+  ModelKind,
+  SessionMeta,
+  TrainProgress,
+} from '../shared/protocol';
 import { parseSessionZip, sizeRefusal } from '../data/session-import';
 import { checkpointToZip } from '../data/session-zip';
 import {
@@ -27,6 +33,15 @@ export interface SessionWorker {
   resume(id: string, onProgress: (p: TrainProgress) => void): Promise<SessionMeta>;
   pause(): Promise<void>;
   checkpoint(): Promise<SessionMeta | null>;
+  status(): SessionStatus | null;
+}
+
+/** What a worker reports about its loaded session: meta, state, whole history and stored config. */
+export interface SessionStatus {
+  meta: SessionMeta;
+  running: boolean;
+  history: HistoryPoint[];
+  config?: unknown;
 }
 
 /** State and actions shared by the model tabs: backend, sessions list, training progress, resume and pause. */
@@ -41,6 +56,10 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   notice = '';
   /** Outcome of the last sessions-list action, shown in the list itself. */
   listStatus: SessionListStatus | null = null;
+  /** The loaded session's loss/metric history: restored from the worker, then appended on progress. */
+  history: HistoryPoint[] = [];
+  private historyId = '';
+  private restoredConfig: unknown = null;
 
   constructor(
     protected readonly host: ReactiveControllerHost,
@@ -104,6 +123,7 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   protected onProgress = proxy((p: TrainProgress) => {
     this.progress = p;
     this.running = p.state === 'running';
+    this.recordHistory(p);
     if (p.state === 'error' && p.message) this.error = p.message;
     if (p.savedStep !== undefined || p.state !== 'running') void this.refresh();
     if (p.savedStep !== undefined) this.afterSave();
@@ -126,10 +146,41 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   async resume(id: string): Promise<void> {
     await this.guard('Loading the checkpoint…', async () => {
       this.current = await this.worker().resume(id, this.onProgress);
+      await this.restoreStatus();
       this.notice = `Resumed “${this.current.name}” from step ${this.current.step}.`;
       this.running = true;
       await this.afterLoad();
     });
+  }
+
+  // The one place where progress becomes history; a new session id starts a new history.
+  private recordHistory(p: TrainProgress): void {
+    if (p.sessionId !== this.historyId) {
+      this.historyId = p.sessionId;
+      this.history = [];
+    }
+    if (p.state === 'error' || !Object.keys(p.metrics).length) return;
+    if (this.history.at(-1)?.step === p.step) return;
+    this.history = [...this.history, { step: p.step, metrics: p.metrics }];
+  }
+
+  /** Replaces the history with the worker's whole one (keeping newer points) and takes its stored config. */
+  protected async restoreStatus(): Promise<void> {
+    const st = await this.worker().status();
+    if (!st) return;
+    const last = st.history.at(-1)?.step ?? -1;
+    const newer = this.historyId === st.meta.id ? this.history.filter((h) => h.step > last) : [];
+    this.historyId = st.meta.id;
+    this.history = [...st.history, ...newer];
+    this.restoredConfig = st.config ?? null;
+    this.update();
+  }
+
+  /** The config of a just-restored session, once, for the panel to show in its form fields. */
+  takeRestoredConfig(): unknown {
+    const c = this.restoredConfig;
+    this.restoredConfig = null;
+    return c;
   }
 
   /** Hook run after a session is loaded or started. */
