@@ -11,6 +11,13 @@ import { panelStyles } from './styles';
 import { segWorker } from './worker-clients';
 import './session-list';
 import './train-progress';
+import './metric-chart';
+import './help-panel';
+import './preset-select';
+import { PRESETS, type PresetName } from './presets';
+import { segRequestFrom } from './restored-settings';
+
+const CHART = { loss: 'Loss', pixelAccuracy: 'Pixel accuracy', meanIou: 'Mean IoU' };
 
 const TASKS = [
   ['', 'None: train the U-Net from scratch'],
@@ -119,6 +126,16 @@ export class SegPanel extends LitElement {
       .then((t) => (this.heads = t));
   }
 
+  // A resumed session shows its own settings; a preset sets the batch size for this device.
+  override willUpdate(): void {
+    const restored = segRequestFrom(this.ctl.takeRestoredConfig(), this.req);
+    if (restored) this.req = restored;
+  }
+
+  private applyPreset(name: PresetName): void {
+    this.req = { ...this.req, ...PRESETS[name].segmentation };
+  }
+
   private url(png: Uint8Array): string {
     const u = pngUrl(png);
     this.urls.push(u);
@@ -148,7 +165,8 @@ export class SegPanel extends LitElement {
   private setup() {
     const c = this.ctl;
     const r = this.req;
-    return html`<section class="card" aria-labelledby="seg-data-h">
+    const split = c.progress || c.history.length ? 'has-results' : '';
+    return html`<section class="card split ${split}" aria-labelledby="seg-data-h">
       <h2 id="seg-data-h">Data, stages and training</h2>
       <div class="row">
         <label
@@ -156,8 +174,10 @@ export class SegPanel extends LitElement {
           <select
             @change=${(e: Event) => (this.req = { ...r, mode: (e.target as HTMLSelectElement).value as 'binary' | 'parts' })}
           >
-            <option value="binary">Built-in faces: face vs. background</option>
-            <option value="parts">Built-in faces: 8 parts</option>
+            <option value="binary" ?selected=${r.mode === 'binary'}>
+              Built-in faces: face vs. background
+            </option>
+            <option value="parts" ?selected=${r.mode === 'parts'}>Built-in faces: 8 parts</option>
           </select></label
         >
         <label
@@ -173,6 +193,9 @@ export class SegPanel extends LitElement {
         >
       </div>
       <div class="row" style="margin-top:.75rem">
+        <preset-select
+          @preset-change=${(e: CustomEvent<PresetName>) => this.applyPreset(e.detail)}
+        ></preset-select>
         ${FIELDS.map(([k, l, min, step]) => this.number(k, l, min, step, r[k as keyof NewSegSession] as number))}
       </div>
       <h3 style="margin-top:1rem">Augmentation (Keras ImageDataGenerator units)</h3>
@@ -214,7 +237,14 @@ export class SegPanel extends LitElement {
             </p>`
           : ''
       }
-      <train-progress .progress=${c.progress}></train-progress>
+      <div class="results">
+        <train-progress .progress=${c.progress}></train-progress>
+        <metric-chart
+          label="Segmentation loss and held-out scores"
+          .history=${c.history}
+          .metrics=${CHART}
+        ></metric-chart>
+      </div>
     </section>`;
   }
 
@@ -253,40 +283,11 @@ export class SegPanel extends LitElement {
     </section>`;
   }
 
-  private headTable() {
-    return html`<section class="card" aria-labelledby="heads-h">
-      <h2 id="heads-h">Which last activation and loss?</h2>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>task</th>
-              <th>last activation</th>
-              <th>loss</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${this.heads.map(
-              (h) =>
-                html`<tr title=${h.explanation}>
-                  <td>${h.label}</td>
-                  <td>${h.activation === 'linear' ? 'none (linear)' : h.activation}</td>
-                  <td>${h.losses.join(' or ')}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
-      <p class="muted">
-        Binary masks use sigmoid + binary cross-entropy; part masks use softmax + categorical
-        cross-entropy.
-      </p>
-    </section>`;
-  }
-
   override render() {
     const c = this.ctl;
-    return html`${statusLines(c)} ${this.setup()} ${this.results()} ${this.headTable()}
+    return html`${statusLines(c)}
+      <help-panel topic="segmentation" .heads=${this.heads}></help-panel> ${this.setup()}
+      ${this.results()}
       <session-list
         heading="Saved segmentation sessions"
         .sessions=${c.sessions}

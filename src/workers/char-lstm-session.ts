@@ -151,6 +151,13 @@ export class CharLstmSession implements ModelSession {
     return this.text.slice(start, start + n);
   }
 
+  /** Keeps only the newest `keepLast` sample sets; returns how many were dropped. */
+  pruneSamples(keepLast: number): number {
+    const dropped = Math.max(0, this.samples.length - keepLast);
+    this.samples.splice(0, dropped);
+    return dropped;
+  }
+
   /** Keeps a generated sample set with the session (newest last, bounded). */
   addSample(sample: TextSample): void {
     this.samples.push(sample);

@@ -149,6 +149,14 @@ export class GanSession implements ModelSession {
     };
   }
 
+  /** Keeps the first (noise) and the newest `keepLast` grid snapshots; returns how many were dropped. */
+  pruneSamples(keepLast: number): number {
+    const n = this.snapshots.length;
+    if (n <= keepLast + 1) return 0;
+    this.snapshots.splice(1, n - 1 - keepLast);
+    return n - this.snapshots.length;
+  }
+
   /** Renders the fixed-latent 8x8 grid to PNG and keeps it in the timeline. */
   private async snapshot(): Promise<void> {
     const step = this.stepCount;

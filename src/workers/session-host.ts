@@ -25,6 +25,8 @@ export interface ModelSession extends LoopHooks {
   readonly config?: unknown;
   toCheckpoint(): Promise<Checkpoint>;
   dispose(): void;
+  /** Drops old samples or snapshots (storage full), keeping the newest `keepLast`; returns the count dropped. */
+  pruneSamples?(keepLast: number): number;
 }
 
 /** The meta of a session that is about to write its first checkpoint. */
@@ -277,6 +279,16 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
           return session.meta;
         }
         return save();
+      },
+      /** Frees storage: drops all but the newest `keepLast` samples of the loaded session and saves it. */
+      async pruneSamples(keepLast: number): Promise<{ dropped: number; meta: SessionMeta | null }> {
+        if (!session) return { dropped: 0, meta: null };
+        const dropped = session.pruneSamples?.(keepLast) ?? 0;
+        if (loop?.running) {
+          await loop.requestSave();
+          return { dropped, meta: session.meta };
+        }
+        return { dropped, meta: await save() };
       },
       /** The loaded session's meta, state, whole history and stored config. */
       status() {

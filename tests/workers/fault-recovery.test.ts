@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { HistoryPoint, SessionMeta, TrainProgress } from '../../src/shared/protocol';
 import type { Checkpoint } from '../../src/storage/checkpoints';
-import { loadCheckpoint } from '../../src/storage/checkpoints';
-import { openAppDb } from '../../src/storage/db';
+import { estimateBytes, loadCheckpoint } from '../../src/storage/checkpoints';
+import { openAppDb, type AppDatabase } from '../../src/storage/db';
 import type { ModelSession } from '../../src/workers/session-host';
 import { createSessionHost, newSessionMeta } from '../../src/workers/session-host';
 import { decodeTensors, encodeTensors } from '../../src/workers/snapshot';
@@ -175,5 +175,74 @@ describe('fault recovery', () => {
     expect(later.metrics.loss).toBeGreaterThan(0);
     await api.pause();
     expect(api.status()?.meta.backend).toBe('cpu');
+  });
+
+  it('a full disk keeps the previous checkpoint, says so, and pruning old samples lets the save through', async () => {
+    await tf.setBackend('cpu');
+    let quota = Infinity;
+    const bound = (o: object, p: string | symbol): unknown => {
+      const v = Reflect.get(o, p) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(o) : v;
+    };
+    // The browser's quota, played by a byte budget on the checkpoint record.
+    const full = (db: AppDatabase): AppDatabase =>
+      new Proxy(db, {
+        get(target, prop) {
+          if (prop !== 'transaction') return bound(target, prop);
+          return (...args: Parameters<AppDatabase['transaction']>) => {
+            const tx = target.transaction(...args);
+            return new Proxy(tx, {
+              get(t, p) {
+                if (p !== 'objectStore') return bound(t, p);
+                return (name: 'checkpoints') => {
+                  const store = t.objectStore(name);
+                  return new Proxy(store, {
+                    get(st, q) {
+                      if (q !== 'put' || name !== 'checkpoints') return bound(st, q);
+                      return (value: unknown) =>
+                        estimateBytes(value) > quota
+                          ? Promise.reject(new DOMException('quota', 'QuotaExceededError'))
+                          : st.put(value as never);
+                    },
+                  });
+                };
+              },
+            });
+          };
+        },
+      });
+    const dbPromise = openAppDb('test', new IDBFactory());
+    const api = createCharLstmApi({
+      openDb: async () => full(await dbPromise),
+      loadBundled: async () => TEXT,
+    });
+    await api.init('cpu');
+    const meta = await api.startNew(
+      {
+        corpus: { kind: 'bundled', name: 't' },
+        config: { units: 8, batchSize: 8, maxLen: 8 },
+        seed: 4,
+      },
+      () => {},
+      4,
+    );
+    await api.pause();
+    const saved = (await loadCheckpoint(await dbPromise, meta.id))!;
+    quota = estimateBytes(saved) + 8000;
+    for (let i = 0; i < 5; i++)
+      await api.sample({ length: 500, temperatures: [0.2, 0.5, 1] }, () => {});
+    const err = await api.checkpoint().then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(
+      /^Storage is full: the checkpoint of .* was not saved, and what was saved before is unchanged\. Free space by pruning old sample snapshots/,
+    );
+    const after = (await loadCheckpoint(await dbPromise, meta.id))!;
+    expect(after.samples).toHaveLength(0);
+    expect(after.step).toBe(saved.step);
+    const pruned = await api.pruneSamples(1);
+    expect(pruned.dropped).toBe(4);
+    expect((await loadCheckpoint(await dbPromise, meta.id))!.samples).toHaveLength(1);
   });
 });
