@@ -1,8 +1,12 @@
 import type { ReactiveControllerHost } from 'lit';
 import type { TrainProgress } from '../shared/protocol';
+import { openAppDb } from '../storage/db';
+import { listImageSets, type ImageSetInfo } from '../storage/image-sets';
 import type { GanApi } from '../workers/gan.worker';
 import type { GeneratedFace } from '../workers/gan-api';
-import type { GanSnapshot } from '../workers/gan-session';
+import type { ImageImportReport } from '../workers/gan-import';
+import type { FaceDataset, GanSnapshot } from '../workers/gan-session';
+import { BUILTIN_FACES } from './face-dataset-picker';
 import { SessionController } from './session-controller';
 import { ganWorker } from './worker-clients';
 
@@ -21,17 +25,71 @@ export class FacesController extends SessionController<GanApi> {
   generated: GeneratedFace[] = [];
   picked: number[] = [];
   strip: Uint8Array | null = null;
+  /** The dataset Train uses; null while the person is choosing files to import. */
+  dataset: FaceDataset | null = BUILTIN_FACES;
+  imageSets: ImageSetInfo[] = [];
+  importReport: ImageImportReport | null = null;
 
   constructor(host: ReactiveControllerHost) {
     super(host, 'gan', ganWorker);
   }
 
-  /** Creates a new DCGAN session on the built-in faces and starts training. */
+  override async init(): Promise<void> {
+    await this.loadImageSets();
+    await super.init();
+  }
+
+  /** Re-reads the stored image sets (previews only) from IndexedDB. */
+  async loadImageSets(): Promise<void> {
+    this.imageSets = await listImageSets(await openAppDb());
+    this.update();
+  }
+
+  /** Chooses the dataset of the next Train; null opens the import controls. */
+  chooseDataset(dataset: FaceDataset | null): void {
+    this.dataset = dataset;
+    this.importReport = null;
+    this.update();
+  }
+
+  /** Imports picked files (images, a folder's files or .zip files) in the worker and selects the new set. */
+  async importFiles(files: File[], name: string): Promise<void> {
+    await this.guard(`Reading and resizing ${files.length} files…`, async () => {
+      // A folder's files keep their path, so skipped files are named where the person can find them.
+      const sources = files.map((f) => ({ name: f.webkitRelativePath || f.name, blob: f }));
+      this.importReport = await this.worker().importImages(sources, name);
+      const id = this.importReport.id;
+      if (id) {
+        await this.loadImageSets();
+        this.dataset = { kind: 'imported', id, name };
+      }
+    });
+  }
+
+  /** Deletes a stored image set and falls back to the built-in faces. */
+  async deleteImageSet(id: string): Promise<void> {
+    await this.guard('Deleting the image set…', async () => {
+      await this.worker().deleteImageSet(id);
+      this.dataset = BUILTIN_FACES;
+      this.importReport = null;
+      await this.loadImageSets();
+    });
+  }
+
+  /** Creates a new DCGAN session on the chosen dataset and starts training. */
   async train(settings: FacesSettings): Promise<void> {
-    await this.guard('Rendering the built-in faces and building the networks…', async () => {
+    const dataset = this.dataset;
+    if (!dataset) {
+      this.error = 'Import some images first, or choose the built-in faces.';
+      this.update();
+      return;
+    }
+    const what =
+      dataset.kind === 'builtin' ? 'Rendering the built-in faces' : `Loading “${dataset.name}”`;
+    await this.guard(`${what} and building the networks…`, async () => {
       this.current = await this.worker().startNew(
         {
-          dataset: { kind: 'builtin', name: 'Built-in faces' },
+          dataset,
           config: {
             imageSize: settings.imageSize,
             width: settings.width,

@@ -1,5 +1,8 @@
 import { LitElement, html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import type { FaceDataset } from '../workers/gan-session';
+import type { ImportFilesDetail } from './face-dataset-picker';
+import './face-dataset-picker';
 import { FacesController, type FacesSettings } from './faces-controller';
 import { downloadPng, pngUrl } from './png-url';
 import { statusLines } from './status-lines';
@@ -82,12 +85,19 @@ export class FacesPanel extends LitElement {
     return html`<section class="card" aria-labelledby="gan-train-h">
       <h2 id="gan-train-h">Data and training</h2>
       <div class="row">
-        <label
-          >Dataset
-          <select aria-label="Dataset">
-            <option>Built-in faces (generated on this device)</option>
-          </select></label
-        >
+        <face-dataset-picker
+          .imageSets=${c.imageSets}
+          .chosen=${c.dataset}
+          .report=${c.importReport}
+          ?disabled=${c.running || !!c.busy}
+          @dataset-change=${(e: CustomEvent<FaceDataset | null>) => c.chooseDataset(e.detail)}
+          @import-files=${(e: CustomEvent<ImportFilesDetail>) =>
+            c.importFiles(e.detail.files, e.detail.name)}
+          @delete-set=${(e: CustomEvent<string>) => {
+            if (confirm('Delete this image set? Sessions trained on it can no longer resume.'))
+              void c.deleteImageSet(e.detail);
+          }}
+        ></face-dataset-picker>
         <label
           >Image size
           <select
@@ -129,7 +139,7 @@ export class FacesPanel extends LitElement {
         /></label>
         <button
           @click=${() => c.train(this.settings)}
-          ?disabled=${c.running || !!c.busy || !c.backend}
+          ?disabled=${c.running || !!c.busy || !c.backend || !c.dataset}
         >
           Train
         </button>

@@ -1,5 +1,7 @@
+import { zipSync } from 'fflate';
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { encodePng } from '../../src/data/png';
 import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
 
 /** Mean and standard deviation of the sample grid's pixels, read back in the page. */
@@ -65,6 +67,41 @@ describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
     await resumeAt(page, 'Faces', ui, saved);
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
+    await context.close();
+  });
+
+  it('imports a zip of images on a phone: count, preview, and the skipped files with reasons', async () => {
+    const context = await newContext(app.browser, true);
+    const page = await context.newPage();
+    const seen = watchPage(page);
+    const ui = page.locator('faces-panel');
+    const image = (v: number) => encodePng(new Uint8Array(48 * 32 * 3).fill(v), 48, 32, 3);
+    const zip = zipSync({
+      'mine/a.png': image(40),
+      'mine/b.png': image(200),
+      'mine/notes.txt': new TextEncoder().encode('not an image'),
+      'mine/broken.png': image(90).slice(0, 50),
+    });
+    await page.goto(app.server.url);
+    await page.getByRole('tab', { name: 'Faces' }).click();
+    await ui.getByRole('combobox', { name: /^Dataset/ }).selectOption({ label: 'Import images…' });
+    await ui.getByLabel('Image files or .zip').setInputFiles({
+      name: 'mine.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from(zip),
+    });
+    await expect
+      .poll(() => ui.getByTestId('image-set-count').textContent(), { timeout: 60_000 })
+      .toContain('2 images');
+    await ui.getByText('Skipped files (2)').click();
+    const skipped = await ui.locator('.skipped li').allTextContents();
+    expect(skipped.join('\n')).toMatch(/mine\.zip\/mine\/notes\.txt: not an image file/);
+    expect(skipped.join('\n')).toMatch(/mine\.zip\/mine\/broken\.png: unreadable image/);
+    expect(await ui.getByRole('combobox', { name: /^Dataset/ }).inputValue()).not.toBe('builtin');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    expect(seen.errors).toEqual([]);
     await context.close();
   });
 });
