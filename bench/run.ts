@@ -1,7 +1,7 @@
 // `npm run bench -- [model...]`: runs the registered model benchmarks in Node on cpu and webgpu
 // (Dawn over SwiftShader), prints a table to stderr, writes bench/results/<date>-<host>.json and
 // prints the same record as one JSON line, the last line of stdout.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,11 +53,16 @@ async function main(): Promise<void> {
   printTable(results);
   const date = new Date().toISOString().slice(0, 10);
   const host = hostname();
-  const record = { date, host, node: process.version, results };
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${date}-${host}.json`), `${JSON.stringify(record, null, 2)}\n`);
-  console.log(JSON.stringify(record));
+  const file = join(dir, `${date}-${host}.json`);
+  // Benches of one day and host share a file; a later run of one bench keeps the others' results.
+  const earlier = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, BenchResult> }).results
+    : undefined;
+  const record = { date, host, node: process.version, results: { ...earlier, ...results } };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  console.log(JSON.stringify({ date, host, node: process.version, results }));
 }
 
 try {
