@@ -9,6 +9,11 @@ import { statusLines } from './status-lines';
 import { panelStyles } from './styles';
 import './session-list';
 import './train-progress';
+import './metric-chart';
+import './help-panel';
+import './preset-select';
+import { PRESETS, type PresetName } from './presets';
+import { facesSettingsFrom } from './restored-settings';
 
 const METRICS = { dLossReal: 'D loss (real)', dLossFake: 'D loss (fake)', gLoss: 'G loss' };
 
@@ -76,13 +81,24 @@ export class FacesPanel extends LitElement {
     this.urls.clear();
   }
 
+  // A resumed session shows its own settings; a preset sets the sizes for this device.
+  override willUpdate(): void {
+    const restored = facesSettingsFrom(this.ctl.takeRestoredConfig());
+    if (restored) this.settings = restored;
+  }
+
+  private applyPreset(name: PresetName): void {
+    this.settings = { ...this.settings, ...PRESETS[name].faces };
+  }
+
   private set<K extends keyof FacesSettings>(key: K, value: FacesSettings[K]) {
     this.settings = { ...this.settings, [key]: value };
   }
 
   private trainControls() {
     const c = this.ctl;
-    return html`<section class="card" aria-labelledby="gan-train-h">
+    const split = c.progress || c.history.length ? 'has-results' : '';
+    return html`<section class="card split ${split}" aria-labelledby="gan-train-h">
       <h2 id="gan-train-h">Data and training</h2>
       <div class="row">
         <face-dataset-picker
@@ -98,6 +114,9 @@ export class FacesPanel extends LitElement {
               void c.deleteImageSet(e.detail);
           }}
         ></face-dataset-picker>
+        <preset-select
+          @preset-change=${(e: CustomEvent<PresetName>) => this.applyPreset(e.detail)}
+        ></preset-select>
         <label
           >Image size
           <select
@@ -114,8 +133,12 @@ export class FacesPanel extends LitElement {
             @change=${(e: Event) =>
               this.set('width', (e.target as HTMLSelectElement).value as 'small' | 'standard')}
           >
-            <option value="small">Small (phones)</option>
-            <option value="standard">Standard (laptops)</option>
+            <option value="small" ?selected=${this.settings.width === 'small'}>
+              Small (phones)
+            </option>
+            <option value="standard" ?selected=${this.settings.width === 'standard'}>
+              Standard (laptops)
+            </option>
           </select></label
         >
         <label
@@ -145,7 +168,14 @@ export class FacesPanel extends LitElement {
         </button>
         <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
       </div>
-      <train-progress .progress=${c.progress} .metrics=${METRICS}></train-progress>
+      <div class="results">
+        <train-progress .progress=${c.progress} .metrics=${METRICS}></train-progress>
+        <metric-chart
+          label="Faces training losses"
+          .history=${c.history}
+          .metrics=${METRICS}
+        ></metric-chart>
+      </div>
     </section>`;
   }
 
@@ -235,7 +265,8 @@ export class FacesPanel extends LitElement {
 
   override render() {
     const c = this.ctl;
-    return html`${statusLines(c)} ${this.trainControls()} ${this.timeline()} ${this.generation()}
+    return html`${statusLines(c)} <help-panel topic="faces"></help-panel>
+      ${this.trainControls()} ${this.timeline()} ${this.generation()}
       <session-list
         heading="Saved faces sessions"
         .sessions=${c.sessions}

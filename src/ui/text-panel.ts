@@ -5,6 +5,11 @@ import { statusLines } from './status-lines';
 import { TextController } from './text-controller';
 import './session-list';
 import './train-progress';
+import './metric-chart';
+import './help-panel';
+import './preset-select';
+import { PRESETS, type PresetName } from './presets';
+import { textSettingsFrom } from './restored-settings';
 
 /** The Text tab: corpus choice, training of the char-LSTM and sampling at several temperatures. */
 @customElement('text-panel')
@@ -42,6 +47,18 @@ export class TextPanel extends LitElement {
   @state() private learningRate = 0.01;
   @state() private units = 128;
 
+  // A resumed session shows its own settings; a preset sets the sizes for this device.
+  override willUpdate(): void {
+    const restored = textSettingsFrom(this.ctl.takeRestoredConfig());
+    if (!restored) return;
+    ({ batchSize: this.batchSize, learningRate: this.learningRate, units: this.units } = restored);
+    this.ctl.selected = restored.corpus;
+  }
+
+  private applyPreset(name: PresetName): void {
+    ({ batchSize: this.batchSize, units: this.units } = PRESETS[name].text);
+  }
+
   private corpusOptions() {
     const c = this.ctl;
     const value = c.selected.kind === 'bundled' ? 'bundled' : c.selected.id;
@@ -69,7 +86,8 @@ export class TextPanel extends LitElement {
 
   private trainControls() {
     const c = this.ctl;
-    return html`<section class="card" aria-labelledby="data-h">
+    const split = c.progress || c.history.length ? 'has-results' : '';
+    return html`<section class="card split ${split}" aria-labelledby="data-h">
       <h2 id="data-h">Data and training</h2>
       <div class="row">
         ${this.corpusOptions()}
@@ -89,6 +107,9 @@ export class TextPanel extends LitElement {
         /></label>
       </div>
       <div class="row" style="margin-top:.75rem">
+        <preset-select
+          @preset-change=${(e: CustomEvent<PresetName>) => this.applyPreset(e.detail)}
+        ></preset-select>
         <label
           >Batch size
           <input
@@ -129,7 +150,10 @@ export class TextPanel extends LitElement {
         </button>
         <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
       </div>
-      <train-progress .progress=${c.progress}></train-progress>
+      <div class="results">
+        <train-progress .progress=${c.progress}></train-progress>
+        <metric-chart label="Text training loss" .history=${c.history}></metric-chart>
+      </div>
     </section>`;
   }
 
@@ -185,7 +209,8 @@ export class TextPanel extends LitElement {
   override render() {
     const c = this.ctl;
     return html`
-      ${statusLines(c)} ${this.trainControls()} ${this.sampleControls()}
+      ${statusLines(c)} <help-panel topic="text"></help-panel>
+      ${this.trainControls()} ${this.sampleControls()}
       <session-list
         heading="Saved text sessions"
         .sessions=${c.sessions}
