@@ -22,7 +22,8 @@ import { openAppDb } from '../storage/db';
 import { requestPersistentStorage } from '../pwa';
 import { downloadBytes } from './png-url';
 import type { SessionAction, SessionListStatus } from './session-list';
-import { forcedBackend } from './worker-clients';
+import { forcedBackend, onWorkerError, restartWorker } from './worker-clients';
+import { Watchdog } from './worker-watchdog';
 
 let persistAsked = false;
 
@@ -34,6 +35,7 @@ export interface SessionWorker {
   pause(): Promise<void>;
   checkpoint(): Promise<SessionMeta | null>;
   status(): SessionStatus | null;
+  pruneSamples(keepLast: number): Promise<{ dropped: number; meta: SessionMeta | null }>;
 }
 
 /** What a worker reports about its loaded session: meta, state, whole history and stored config. */
@@ -60,6 +62,12 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   history: HistoryPoint[] = [];
   private historyId = '';
   private restoredConfig: unknown = null;
+  /** The session whose worker died, offered for resuming from its last checkpoint. */
+  crashed: SessionMeta | null = null;
+  private readonly watchdog = new Watchdog(
+    () => this.worker().status(),
+    (why) => void this.workerDied(why),
+  );
 
   constructor(
     protected readonly host: ReactiveControllerHost,
@@ -71,11 +79,13 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
 
   hostConnected(): void {
     document.addEventListener('visibilitychange', this.onVisibility);
+    onWorkerError(this.model, (why) => void this.workerDied(why));
     void this.init();
   }
 
   hostDisconnected(): void {
     document.removeEventListener('visibilitychange', this.onVisibility);
+    this.watchdog.stop();
   }
 
   // A hidden page may be frozen or killed at any time: checkpoint running training right away.
@@ -123,8 +133,13 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   protected onProgress = proxy((p: TrainProgress) => {
     this.progress = p;
     this.running = p.state === 'running';
+    this.watchdog.beat();
+    if (this.running) this.watchdog.start();
+    else this.watchdog.stop();
     this.recordHistory(p);
-    if (p.state === 'error' && p.message) this.error = p.message;
+    // Errors, NaN rollbacks and device-lost moves all end a run with a message worth an alert.
+    if (p.state !== 'running' && p.message) this.error = p.message;
+    if (p.backend) this.backend = p.backend;
     if (p.savedStep !== undefined || p.state !== 'running') void this.refresh();
     if (p.savedStep !== undefined) this.afterSave();
     this.onProgressExtra(p);
@@ -149,6 +164,8 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
       await this.restoreStatus();
       this.notice = `Resumed “${this.current.name}” from step ${this.current.step}.`;
       this.running = true;
+      this.crashed = null;
+      this.watchdog.start();
       await this.afterLoad();
     });
   }
@@ -297,6 +314,45 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
       const meta = await importSession(await openAppDb(), parsed.meta, parsed.checkpoint);
       await this.refresh();
       return `Imported “${meta.name}” at step ${meta.step}. Press Resume to continue training it.`;
+    });
+  }
+
+  // A dead worker's calls never settle: start a fresh one and offer the last checkpoint.
+  private async workerDied(why: string): Promise<void> {
+    this.watchdog.stop();
+    const id = this.progress?.sessionId ?? this.current?.id;
+    restartWorker(this.model);
+    this.running = false;
+    this.backend = null;
+    this.busy = '';
+    await this.init();
+    const meta = id ? this.sessions.find((s) => s.id === id) : undefined;
+    this.crashed = meta ?? null;
+    this.error =
+      `The training worker stopped (${why}). It was restarted` +
+      (meta ? `; the last checkpoint of “${meta.name}” is at step ${meta.step}.` : '.');
+    this.update();
+  }
+
+  /** Resumes the session whose worker died, from its last checkpoint. */
+  async resumeCrashed(): Promise<void> {
+    const meta = this.crashed;
+    if (meta) await this.resume(meta.id);
+  }
+
+  /** Whether the last error was a full disk, which pruning old samples can fix. */
+  get storageFull(): boolean {
+    return this.error.startsWith('Storage is full');
+  }
+
+  /** Frees space by keeping only the 5 newest samples of the loaded session, then saves it. */
+  async freeSpace(): Promise<void> {
+    await this.guard('Pruning old samples…', async () => {
+      const { dropped, meta } = await this.worker().pruneSamples(5);
+      this.notice = meta
+        ? `Dropped ${dropped} old samples; the checkpoint at step ${meta.step} is saved.`
+        : 'No session is loaded here: delete sessions you no longer need to free space.';
+      await this.refresh();
     });
   }
 

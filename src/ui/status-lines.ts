@@ -8,6 +8,20 @@ export function statusLines<W extends SessionWorker>(c: SessionController<W>) {
       ${c.backend ? html`<span title=${c.backend.log.join('\n')}>(${c.backend.log.at(-1)})</span>` : ''}
     </p>
     ${c.error ? html`<p class="error" role="alert">${c.error}</p>` : ''}
+    ${
+      c.crashed
+        ? html`<button @click=${() => void c.resumeCrashed()}>
+            Resume from step ${c.crashed.step}
+          </button>`
+        : ''
+    }
+    ${
+      c.storageFull
+        ? html`<button class="secondary" @click=${() => void c.freeSpace()}>
+            Free space: keep only the 5 newest samples
+          </button>`
+        : ''
+    }
     ${c.busy ? html`<p class="muted" role="status">${c.busy}</p>` : ''}
     ${c.notice ? html`<p class="muted">${c.notice}</p>` : ''}`;
 }
