@@ -9,6 +9,9 @@ import { SegController } from './seg-controller';
 import { statusLines } from './status-lines';
 import { panelStyles } from './styles';
 import { segWorker } from './worker-clients';
+import './seg-dataset-picker';
+import type { ImportPairsDetail, SegDatasetChoice } from './seg-dataset-picker';
+import './seg-predict';
 import './session-list';
 import './train-progress';
 import './metric-chart';
@@ -116,6 +119,8 @@ export class SegPanel extends LitElement {
     },
   };
   @state() private opacity = 0.5;
+  /** "Import pairs…" is chosen and no import has been stored yet. */
+  @state() private importingPairs = false;
   @state() private heads: readonly HeadRow[] = [];
   private urls: string[] = [];
 
@@ -134,6 +139,19 @@ export class SegPanel extends LitElement {
 
   private applyPreset(name: PresetName): void {
     this.req = { ...this.req, ...PRESETS[name].segmentation };
+  }
+
+  // Built-in faces keep their mode; "Import pairs…" waits for a stored import before training.
+  private chooseDataset(choice: SegDatasetChoice | null): void {
+    this.importingPairs = choice === null;
+    if (choice) this.req = { ...this.req, mode: choice.mode, importedId: choice.importedId };
+  }
+
+  private async importPairs(detail: ImportPairsDetail): Promise<void> {
+    const id = await this.ctl.importPairs(detail);
+    if (!id) return;
+    this.importingPairs = false;
+    this.req = { ...this.req, importedId: id };
   }
 
   private url(png: Uint8Array): string {
@@ -168,18 +186,16 @@ export class SegPanel extends LitElement {
     const split = c.progress || c.history.length ? 'has-results' : '';
     return html`<section class="card split ${split}" aria-labelledby="seg-data-h">
       <h2 id="seg-data-h">Data, stages and training</h2>
-      <div class="row">
-        <label
-          >Masks
-          <select
-            @change=${(e: Event) => (this.req = { ...r, mode: (e.target as HTMLSelectElement).value as 'binary' | 'parts' })}
-          >
-            <option value="binary" ?selected=${r.mode === 'binary'}>
-              Built-in faces: face vs. background
-            </option>
-            <option value="parts" ?selected=${r.mode === 'parts'}>Built-in faces: 8 parts</option>
-          </select></label
-        >
+      <seg-dataset-picker
+        .choice=${{ mode: r.mode, importedId: r.importedId }}
+        .stored=${c.storedPairs}
+        .result=${c.imported}
+        ?importing=${this.importingPairs}
+        ?disabled=${c.running || !!c.busy}
+        @dataset-change=${(e: CustomEvent<SegDatasetChoice | null>) => this.chooseDataset(e.detail)}
+        @import-pairs=${(e: CustomEvent<ImportPairsDetail>) => this.importPairs(e.detail)}
+      ></seg-dataset-picker>
+      <div class="row" style="margin-top:.75rem">
         <label
           >Pretrain encoder on
           <select
@@ -225,7 +241,10 @@ export class SegPanel extends LitElement {
           : ''
       }
       <div class="row" style="margin-top:.75rem">
-        <button @click=${() => c.train(this.req)} ?disabled=${c.running || !!c.busy || !c.backend}>
+        <button
+          @click=${() => c.train(this.req)}
+          ?disabled=${c.running || !!c.busy || !c.backend || this.importingPairs}
+        >
           Train segmenter
         </button>
         <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
@@ -252,7 +271,10 @@ export class SegPanel extends LitElement {
     const e = this.ctl.latest;
     if (!e) return html``;
     return html`<section class="card" aria-labelledby="seg-res-h">
-      <h2 id="seg-res-h">Held-out faces at step ${e.step}</h2>
+      <h2 id="seg-res-h">
+        Held-out ${this.ctl.importedName ? `images of ${this.ctl.importedName}` : 'faces'} at step
+        ${e.step}
+      </h2>
       <p>
         Pixel accuracy <b>${formatNumber(e.pixelAccuracy)}</b> · mean IoU
         <b data-testid="miou">${formatNumber(e.meanIou)}</b>
@@ -280,6 +302,12 @@ export class SegPanel extends LitElement {
             </li>`,
         )}
       </ul>
+      <seg-predict
+        .prediction=${this.ctl.prediction}
+        .opacity=${this.opacity}
+        ?disabled=${!!this.ctl.busy}
+        @predict-file=${(ev: CustomEvent<File>) => this.ctl.predict(ev.detail)}
+      ></seg-predict>
     </section>`;
   }
 
