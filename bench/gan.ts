@@ -16,7 +16,10 @@ import {
   type GanConfig,
 } from '../src/models/gan';
 import { createGanTrainer, sampleRealBatch, type GanTrainer } from '../src/models/gan-train';
+import { ganFlopsPerStep } from '../src/models/flops';
 import { Rng } from '../src/shared/rng';
+
+export { ganFlopsPerStep };
 
 /** Batch and timed rounds (each round: 2 of our steps, then 2 Keras-way steps) per backend; SwiftShader is slow. */
 const PLAN: Record<string, { batch: number; rounds: number; peakN: number }> = {
@@ -26,34 +29,6 @@ const PLAN: Record<string, { batch: number; rounds: number; peakN: number }> = {
 /** Default quality budget: ≈1.3 s a step at batch 16 on one free core here (≈3 s when the 2 cores are shared), so 4-10 minutes (override: GAN_BENCH_STEPS). */
 export const DEFAULT_QUALITY_STEPS = 200;
 const EVAL_COUNT = 512;
-
-function layerFlops(model: tf.LayersModel): number {
-  let flops = 0;
-  for (const layer of model.layers) {
-    const kernel = layer.getWeights()[0];
-    if (!kernel) continue;
-    const k = kernel.size;
-    const name = layer.getClassName();
-    const inShape = (layer.input as tf.SymbolicTensor).shape;
-    const outShape = (layer.output as tf.SymbolicTensor).shape;
-    // One multiply-add = 2 FLOPs per kernel element per position it is applied at.
-    if (name === 'Dense') flops += 2 * k;
-    else if (name === 'Conv2D') flops += 2 * k * Number(outShape[1]) * Number(outShape[2]);
-    else if (name === 'Conv2DTranspose') flops += 2 * k * Number(inShape[1]) * Number(inShape[2]);
-  }
-  return flops;
-}
-
-/**
- * FLOPs of one training step at `batch`, from the layer shapes (conv/dense multiply-adds; element-wise
- * ops ignored): the fake batch G(B) once, D forward+backward on 2B (backward ≈ 2x forward, so x3),
- * and the gan step forward+backward through G and D on B.
- */
-export function ganFlopsPerStep(g: tf.LayersModel, d: tf.LayersModel, batch: number): number {
-  const fg = layerFlops(g);
-  const fd = layerFlops(d);
-  return batch * fg + 3 * 2 * batch * fd + 3 * batch * (fg + fd);
-}
 
 /** FLOP/s of the best of a few `[n, n] x [n, n]` matmuls on the current backend (after one warm-up). */
 export async function matmulPeak(n: number): Promise<number> {

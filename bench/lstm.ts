@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildCharLstm, createCharLstmConfig, trainReferenceStep } from '../src/models/char-lstm';
 import type { CharLstmConfig } from '../src/models/char-lstm';
 import { createFastTrainer } from '../src/models/char-lstm-fast';
+import { charLstmFlopsPerStep } from '../src/models/flops';
 import { Rng } from '../src/shared/rng';
 
 /** Timed steps per backend; the reference takes ≈4.5 s a step on cpu and ≈19 s on SwiftShader. */
@@ -12,16 +13,8 @@ const PLAN: Record<string, { warmup: number; ours: number; baseline: number }> =
   webgpu: { warmup: 1, ours: 3, baseline: 3 },
 };
 
-/**
- * FLOPs of one training step of the reference recipe: per time step the input matmul
- * [B, V] × [V, 4U] and the recurrent matmul [B, U] × [U, 4U], then the dense head; the backward
- * pass costs about twice the forward. (≈3.0 GFLOP at B 128, T 40, V 60, U 128.)
- */
-export function recipeFlopsPerStep(cfg: CharLstmConfig): number {
-  const { batchSize: B, maxLen: T, vocabSize: V, units: U } = cfg;
-  const forward = T * (2 * B * V * 4 * U + 2 * B * U * 4 * U) + 2 * B * U * V;
-  return 3 * forward;
-}
+/** FLOPs of one training step of the reference recipe (shared with the in-app Benchmark). */
+export const recipeFlopsPerStep = charLstmFlopsPerStep;
 
 interface StepStats {
   examplesPerSec: number;
