@@ -2,7 +2,7 @@
 // storage, the held-out split of a stored dataset, and prediction on one picked image. Pixels stay
 // plain bytes; only predictLabels touches tfjs.
 import type * as tf from '@tensorflow/tfjs';
-import { importPairsFromFiles, importPairsFromZip, toSegPair } from '../data/mask-import';
+import { importPairsFromFiles, toSegPair, unzipChecked } from '../data/mask-import';
 import type { ImportProblem, MaskImportOptions, NamedFile } from '../data/mask-import';
 import { resizeImage } from '../data/augment';
 import { encodePng, gridImage } from '../data/png';
@@ -63,18 +63,45 @@ export function maskRgb(labels: Uint8Array, size: number): Uint8ClampedArray {
   return out;
 }
 
-async function readPairs(
-  source: PairSource,
+type SmallPair = SegPair & { name: string };
+
+// Like importPairsFromZip, but the files go through readFilePairs so that they are decoded a group at
+// a time; the folder rule is the same: a file belongs to the innermost images/ or masks/ folder.
+async function readZipPairs(
+  zip: Uint8Array,
   opts: MaskImportOptions,
   size: number,
   zipName: string,
-): Promise<{ pairs: (SegPair & { name: string })[]; problems: ImportProblem[] }> {
-  const small = (r: Awaited<ReturnType<typeof importPairsFromFiles>>) =>
-    r.pairs.map((p) => ({ name: p.name, ...toSegPair(p, size) }));
-  if (source instanceof Uint8Array) {
-    const r = await importPairsFromZip(source, opts, zipName);
-    return { pairs: small(r), problems: r.problems };
+): Promise<{ pairs: SmallPair[]; problems: ImportProblem[] }> {
+  const unzipped = unzipChecked(zip, opts);
+  if ('reason' in unzipped)
+    return { pairs: [], problems: [{ file: zipName, reason: unzipped.reason }] };
+  const images: NamedFile[] = [];
+  const masks: NamedFile[] = [];
+  const problems: ImportProblem[] = [];
+  for (const f of unzipped.files) {
+    const dirs = f.name
+      .split('/')
+      .slice(0, -1)
+      .map((d) => d.toLowerCase());
+    if (dirs.includes('masks')) masks.push(f);
+    else if (dirs.includes('images')) images.push(f);
+    else
+      problems.push({
+        file: f.name,
+        reason: 'left out: it is in neither an images/ nor a masks/ folder',
+      });
   }
+  const r = await readFilePairs(images, masks, opts, size);
+  return { pairs: r.pairs, problems: [...problems, ...r.problems] };
+}
+
+async function readFilePairs(
+  images: readonly NamedFile[],
+  masks: readonly NamedFile[],
+  opts: MaskImportOptions,
+  size: number,
+): Promise<{ pairs: SmallPair[]; problems: ImportProblem[] }> {
   const groups = new Map<string, { images: NamedFile[]; masks: NamedFile[] }>();
   const group = (name: string) => {
     const key = stem(name);
@@ -82,10 +109,10 @@ async function readPairs(
     if (!g) groups.set(key, (g = { images: [], masks: [] }));
     return g;
   };
-  for (const f of source.images) group(f.name).images.push(f);
-  for (const f of source.masks) group(f.name).masks.push(f);
+  for (const f of images) group(f.name).images.push(f);
+  for (const f of masks) group(f.name).masks.push(f);
   const keys = [...groups.keys()].sort((a, b) => a.localeCompare(b));
-  const pairs: (SegPair & { name: string })[] = [];
+  const pairs: SmallPair[] = [];
   const problems: ImportProblem[] = [];
   for (let at = 0; at < keys.length; at += STEMS_PER_CHUNK) {
     const chunk = keys.slice(at, at + STEMS_PER_CHUNK).map((k) => groups.get(k)!);
@@ -94,7 +121,7 @@ async function readPairs(
       chunk.flatMap((g) => g.masks),
       opts,
     );
-    pairs.push(...small(r));
+    pairs.push(...r.pairs.map((p) => ({ name: p.name, ...toSegPair(p, size) })));
     problems.push(...r.problems);
   }
   return { pairs, problems };
@@ -112,16 +139,15 @@ export async function importSegPairs(
       `The number of classes must be a whole number from 2 to ${MAX_IMPORT_CLASSES}.`,
     );
   }
-  const { pairs, problems } = await readPairs(
-    source,
-    {
-      numClasses,
-      decode: decodeAnyImage,
-      ...(maskFormat === 'colors' ? { classColors: CLASS_COLORS.slice(0, numClasses) } : {}),
-    },
-    size,
-    name,
-  );
+  const readOpts: MaskImportOptions = {
+    numClasses,
+    decode: decodeAnyImage,
+    ...(maskFormat === 'colors' ? { classColors: CLASS_COLORS.slice(0, numClasses) } : {}),
+  };
+  const { pairs, problems } =
+    source instanceof Uint8Array
+      ? await readZipPairs(source, readOpts, size, name)
+      : await readFilePairs(source.images, source.masks, readOpts, size);
   const result = { name, count: pairs.length, numClasses, problems };
   if (pairs.length === 0) {
     return {

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, encodePng } from '../../src/data/png';
 import type { TrainProgress } from '../../src/shared/protocol';
 import { loadCheckpoint } from '../../src/storage/checkpoints';
+import { CLASS_COLORS } from '../../src/shared/class-colors';
 import { openAppDb } from '../../src/storage/db';
 import { deleteSegDataset, getSegDataset } from '../../src/storage/seg-datasets';
 import { createSegApi } from '../../src/workers/seg-api';
@@ -167,6 +168,39 @@ describe('imported image/mask pairs, in-process on cpu', () => {
     await expect(api.startNew({ ...REQ, importedId: r.id! }, () => {})).rejects.toThrow(
       /at least 2/,
     );
+  });
+
+  it('reads file lists in groups (more than one group here) and colour masks with the built-in palette', async () => {
+    const factory = new IDBFactory();
+    const api = createSegApi({ openDb: () => openAppDb('seg', factory) });
+    const names = Array.from({ length: 20 }, (_, k) => `p${String(k).padStart(2, '0')}`);
+    // Colour masks: the square in class 2's palette colour, the rest in class 0's.
+    const colour = (w: number) => {
+      const idx = decodePng(squareMask(w, w)).data;
+      const rgb = new Uint8Array(w * w * 3);
+      idx.forEach((v, i) => rgb.set(v ? CLASS_COLORS[2] : CLASS_COLORS[0], i * 3));
+      return encodePng(rgb, w, w, 3);
+    };
+    const r = await api.importPairs(
+      {
+        images: names.map((n) => ({ name: `imgs/${n}.png`, bytes: squarePng(8, 8) })),
+        masks: [
+          ...names.map((n) => ({ name: `masks/${n}.png`, bytes: colour(8) })),
+          { name: 'masks/zz.png', bytes: colour(8) },
+        ],
+      },
+      3,
+      'colors',
+      'colours',
+    );
+    expect(r.count).toBe(20);
+    expect(r.problems).toEqual([
+      { file: 'masks/zz.png', reason: expect.stringMatching(/mask without an image/) },
+    ]);
+    const stored = await getSegDataset(await openAppDb('seg', factory), r.id!);
+    expect(stored!.names).toEqual(names);
+    expect(stored!.labels[32 * 64 + 32]).toBe(2);
+    expect(stored!.labels[0]).toBe(0);
   });
 
   it('trains on imported pairs after pretraining on built-in faces, predicts a picked image, resumes, and says when the pairs are gone', async () => {
