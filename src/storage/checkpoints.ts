@@ -70,7 +70,7 @@ export function estimateBytes(value: unknown, seen: Set<object> = new Set()): nu
   return total;
 }
 
-/** Writes `meta` and `ckpt` in one strict transaction, replacing the session's previous checkpoint; resolves to the stored meta. */
+/** Writes `meta` and `ckpt` in one strict transaction, replacing the session's previous checkpoint (a stored name is kept); resolves to the stored meta. */
 export async function saveCheckpoint(
   db: AppDatabase,
   meta: SessionMeta,
@@ -82,13 +82,16 @@ export async function saveCheckpoint(
       `Checkpoint of ${ckpt.model}/${ckpt.sessionId} does not match session ${meta.model}/${meta.id}`,
     );
   }
-  const stored: SessionMeta = { ...meta, sizeBytes: estimateBytes(ckpt) };
+  let stored: SessionMeta = { ...meta, sizeBytes: estimateBytes(ckpt) };
   const what = `the checkpoint of “${meta.name}” at step ${ckpt.step}`;
   const tx = db.transaction(['sessions', 'checkpoints'], 'readwrite', STRICT);
   // tx.done rejects on abort; observe it now so an early throw is not an unhandled rejection.
   const done = tx.done;
   done.catch(() => undefined);
   try {
+    // Names belong to the sessions list: a worker saving with an older meta must not undo a rename.
+    const existing = await tx.objectStore('sessions').get(meta.id);
+    if (existing) stored = { ...stored, name: existing.name };
     await tx.objectStore('sessions').put(stored);
     if (opts.faultAfterFirstPut) throw new Error('Injected fault between checkpoint puts');
     await tx.objectStore('checkpoints').put(ckpt);

@@ -15,6 +15,7 @@ import {
   listSessions,
   loadCheckpoint,
   renameSession,
+  saveCheckpoint,
 } from '../../src/storage/checkpoints';
 import type { AppDatabase } from '../../src/storage/db';
 import { openAppDb } from '../../src/storage/db';
@@ -356,5 +357,20 @@ describe('session import', () => {
     expect(await getSession(db, first.id)).toBeUndefined();
     expect(await loadCheckpoint(db, second.id)).toBeUndefined();
     expect(await loadCheckpoint(db, meta.id)).toEqual(ckpt);
+  });
+
+  it('a rename survives the next save of a worker that still holds the old name', async () => {
+    const parsed = parseSessionZip(zip, 'char-lstm');
+    if (!parsed.ok) throw new Error(parsed.message);
+    const stored = await importSession(db, parsed.meta, parsed.checkpoint);
+    await renameSession(db, stored.id, 'Renamed while paused');
+    const next = { ...parsed.checkpoint, sessionId: stored.id, step: 4 };
+    const saved = await saveCheckpoint(db, { ...stored, step: 4 }, next);
+    expect(saved).toMatchObject({ name: 'Renamed while paused', step: 4 });
+    expect(await getSession(db, stored.id)).toMatchObject({
+      name: 'Renamed while paused',
+      step: 4,
+    });
+    await deleteSession(db, stored.id);
   });
 });
