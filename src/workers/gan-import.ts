@@ -7,7 +7,7 @@ import type { ImportProblem } from '../data/mask-import';
 import { encodePng, gridImage } from '../data/png';
 import type { AppDatabase } from '../storage/db';
 import { putImageSet } from '../storage/image-sets';
-import { decodeAnyImage } from './image-decode';
+import { decodeImageShrunk } from './image-decode';
 
 /** The image sizes the Faces models train on; an import stores both so either size can use it. */
 export const FACE_SIZES = [32, 64] as const;
@@ -41,7 +41,12 @@ export async function importFaceImages(
   if (!files.length) return none([], 'No files were chosen.');
   let result;
   try {
-    result = await importImages(files, { sizes: FACE_SIZES, decode: decodeAnyImage });
+    result = await importImages(files, {
+      sizes: FACE_SIZES,
+      // The browser shrinks photos to 4x the largest model size first; the box filter does the rest.
+      decode: decodeImageShrunk(4 * 64),
+      maxPixels: 100_000_000,
+    });
   } catch (err) {
     // The importer reports bad files itself; anything else (out of memory, a read error) lands here.
     return none([], `The import failed: ${(err as Error).message}`);
