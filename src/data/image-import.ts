@@ -38,6 +38,8 @@ export interface ImageImportOptions extends ZipLimits {
   maxPixels?: number;
   /** Largest accepted single file, in bytes (default 50 MB). */
   maxFileBytes?: number;
+  /** Called after each image file is read, with how many have been read so far. */
+  onProgress?: (read: number) => void;
 }
 
 /** The imported images, one RGB pool `[count, size, size, 3]` per size, and the skipped files. */
@@ -201,6 +203,7 @@ export async function importImages(
   const skipped: ImportProblem[] = [];
   const kept: Uint8Array[][] = opts.sizes.map(() => []);
   let count = 0;
+  let read = 0;
   const overflow: string[] = [];
 
   const take = async (name: string, bytes: Uint8Array): Promise<void> => {
@@ -210,6 +213,7 @@ export async function importImages(
     }
     let image: DecodedImage;
     try {
+      opts.onProgress?.(++read);
       if (isPng(bytes)) checkPngSize(bytes, maxPixels);
       image = await decode(bytes, name);
     } catch (err) {
@@ -253,6 +257,8 @@ export async function importImages(
       continue;
     }
     if (!IMAGE_EXT.includes(ext)) skipped.push(notImage(file.name));
+    // Past the cap a file is only named, never read: a folder may hold far more than the cap.
+    else if (count >= maxImages) overflow.push(file.name);
     else if (sizeOf(file) > maxFileBytes) {
       skipped.push({
         file: file.name,

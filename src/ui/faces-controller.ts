@@ -1,3 +1,4 @@
+import { proxy } from 'comlink';
 import type { ReactiveControllerHost } from 'lit';
 import type { TrainProgress } from '../shared/protocol';
 import { openAppDb } from '../storage/db';
@@ -57,7 +58,11 @@ export class FacesController extends SessionController<GanApi> {
     await this.guard(`Reading and resizing ${files.length} files…`, async () => {
       // A folder's files keep their path, so skipped files are named where the person can find them.
       const sources = files.map((f) => ({ name: f.webkitRelativePath || f.name, blob: f }));
-      this.importReport = await this.worker().importImages(sources, name);
+      const onRead = proxy((read: number) => {
+        this.busy = `Reading and resizing images: ${read} read…`;
+        this.update();
+      });
+      this.importReport = await this.worker().importImages(sources, name, onRead);
       const id = this.importReport.id;
       if (id) {
         await this.loadImageSets();

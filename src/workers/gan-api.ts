@@ -126,8 +126,12 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
     },
 
     /** Imports picked images, folder files or .zip files as an image set at both model sizes; never throws on bad files. */
-    async importImages(files: readonly ImageSource[], name: string): Promise<ImageImportReport> {
-      return importFaceImages(await host.db(), files, name);
+    async importImages(
+      files: readonly ImageSource[],
+      name: string,
+      onProgress?: (read: number) => void,
+    ): Promise<ImageImportReport> {
+      return importFaceImages(await host.db(), files, name, onProgress);
     },
 
     /** The stored image sets (with previews, without pixels), oldest first. */

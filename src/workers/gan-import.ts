@@ -29,6 +29,7 @@ export async function importFaceImages(
   db: AppDatabase,
   files: readonly ImageSource[],
   name: string,
+  onProgress?: (read: number) => void,
 ): Promise<ImageImportReport> {
   const none = (skipped: ImportProblem[], message: string): ImageImportReport => ({
     id: null,
@@ -46,6 +47,7 @@ export async function importFaceImages(
       // The browser shrinks photos to 4x the largest model size first; the box filter does the rest.
       decode: decodeImageShrunk(4 * 64),
       maxPixels: 100_000_000,
+      onProgress,
     });
   } catch (err) {
     // The importer reports bad files itself; anything else (out of memory, a read error) lands here.

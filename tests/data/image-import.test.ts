@@ -1,7 +1,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { centreCropResize, importImages, importImagesFromZip } from '../../src/data/image-import';
-import { encodePng } from '../../src/data/png';
+import { decodePng, encodePng } from '../../src/data/png';
 
 /** A `w` x `h` RGB PNG whose pixel colour is `colour(x, y)`. */
 function png(w: number, h: number, colour: (x: number, y: number) => number[]): Uint8Array {
@@ -79,6 +79,29 @@ describe('image import', () => {
     expect(new Set(clear)).toEqual(new Set([255]));
   });
 
+  it('makes the 32 px image from the 64 px one exactly as a direct box filter would', async () => {
+    let seed = 7;
+    const noise = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    const photo = png(100, 80, () => [noise(), noise(), noise()]);
+    const decoded = { width: 100, height: 80, channels: 3 as const, data: new Uint8Array(0) };
+    const read: number[] = [];
+    const result = await importImages([{ name: 'p.png', bytes: photo }], {
+      sizes: [32, 64],
+      decode: async (bytes) => {
+        decoded.data = decodePng(bytes).data as Uint8Array;
+        return decoded;
+      },
+      onProgress: (n) => read.push(n),
+    });
+    expect(read).toEqual([1]);
+    const direct = centreCropResize(decoded, 32);
+    const halved = result.pools.get(32)!;
+    let maxDiff = 0;
+    direct.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - halved[i]))));
+    expect(maxDiff).toBeLessThanOrEqual(1);
+    expect(Array.from(result.pools.get(64)!)).toEqual(Array.from(centreCropResize(decoded, 64)));
+  });
+
   it('refuses oversize zips and zip bombs with a message, and skips tiny images', async () => {
     const bomb = zipSync({ 'big.png': new Uint8Array(2_000_000) }, { level: 9 });
     expect(bomb.length).toBeLessThan(20_000);
@@ -111,10 +134,13 @@ describe('image import', () => {
     expect(all.skipped).toEqual([
       { file: 'photos/readme.md', reason: expect.stringMatching(/not an image file \(\.md\)/) },
     ]);
-    const capped = await importImages(files, { sizes: [16], maxImages: 1 });
+    // Past the cap a picked file is never read.
+    const unread = { name: 'photos/z.png', blob: new Blob([]) };
+    unread.blob.arrayBuffer = () => Promise.reject(new Error('read past the cap'));
+    const capped = await importImages([...files, unread], { sizes: [16], maxImages: 1 });
     expect(capped.count).toBe(1);
     expect(capped.skipped).toContainEqual({
-      file: 'photos/more.zip/c.png and 1 more',
+      file: 'photos/more.zip/c.png and 2 more',
       reason: 'left out: an import holds at most 1 images',
     });
   });
