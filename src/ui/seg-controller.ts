@@ -89,6 +89,15 @@ export class SegController extends SessionController<SegApi> {
     return id;
   }
 
+  /** Deletes a stored import and forgets its result. */
+  async deleteImportedPairs(id: string): Promise<void> {
+    await this.guard('', async () => {
+      await this.worker().deleteImportedPairs(id);
+      if (this.imported?.id === id) this.imported = null;
+      await this.refreshStoredPairs();
+    });
+  }
+
   /** Predicts the loaded model's mask for one picked image. */
   async predict(file: File): Promise<void> {
     await this.guard(`Predicting the mask of ${file.name}…`, async () => {

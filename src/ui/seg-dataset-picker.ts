@@ -285,7 +285,24 @@ export class SegDatasetPicker extends LitElement {
         </select></label
       >
       ${this.importing ? this.importControls() : ''}
-      ${this.result && (this.importing || c.importedId === this.result.id) ? this.resultView(this.result) : ''}`;
+      ${this.result && (this.importing || c.importedId === this.result.id) ? this.resultView(this.result) : ''}
+      ${
+        c.importedId && !this.importing
+          ? html`<p class="muted">
+                Pretraining (if chosen) learns an attribute of the built-in faces; the segmenter
+                then trains on these pairs, holding out 10 % (at least one) for scoring.
+              </p>
+              <div class="row">
+                <button
+                  class="secondary"
+                  ?disabled=${this.disabled}
+                  @click=${() => this.emit('delete-pairs', c.importedId)}
+                >
+                  Delete this import
+                </button>
+              </div>`
+          : ''
+      }`;
   }
 }
 

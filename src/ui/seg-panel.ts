@@ -154,6 +154,11 @@ export class SegPanel extends LitElement {
     this.req = { ...this.req, importedId: id };
   }
 
+  private async deletePairs(id: string): Promise<void> {
+    await this.ctl.deleteImportedPairs(id);
+    if (this.req.importedId === id) this.req = { ...this.req, importedId: undefined };
+  }
+
   private url(png: Uint8Array): string {
     const u = pngUrl(png);
     this.urls.push(u);
@@ -194,6 +199,7 @@ export class SegPanel extends LitElement {
         ?disabled=${c.running || !!c.busy}
         @dataset-change=${(e: CustomEvent<SegDatasetChoice | null>) => this.chooseDataset(e.detail)}
         @import-pairs=${(e: CustomEvent<ImportPairsDetail>) => this.importPairs(e.detail)}
+        @delete-pairs=${(e: CustomEvent<string>) => this.deletePairs(e.detail)}
       ></seg-dataset-picker>
       <div class="row" style="margin-top:.75rem">
         <label

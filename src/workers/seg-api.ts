@@ -15,7 +15,7 @@ import { DEFAULT_SEG_TRAIN } from '../models/segmenter-train';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import type { AppDatabase } from '../storage/db';
-import { listSegDatasets } from '../storage/seg-datasets';
+import { deleteSegDataset, listSegDatasets } from '../storage/seg-datasets';
 import type { MaskFormat, PairSource } from './seg-pairs';
 import { importSegPairs, loadImportedPairs, maskRgba, predictImage } from './seg-pairs';
 import type { SegData, SegEval, SegSessionConfig } from './seg-session';
@@ -93,7 +93,7 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
       let imported: SegSessionConfig['imported'];
       let numClasses = req.mode === 'binary' ? 2 : FACE_PARTS.length;
       if (req.importedId) {
-        const ref = { id: req.importedId, name: 'the imported pairs' };
+        const ref = { id: req.importedId, name: '' };
         const loadedPairs = await loadImportedPairs(await host.db(), ref, seed);
         const ds = loadedPairs.dataset;
         if (ds.size !== DEFAULT_SEGMENTER.size) {
@@ -149,6 +149,11 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         count,
         numClasses,
       }));
+    },
+
+    /** Deletes a stored import; sessions trained on it can no longer be resumed. */
+    async deleteImportedPairs(id: string): Promise<void> {
+      await deleteSegDataset(await host.db(), id);
     },
 
     /** The loaded session's predicted mask for one image file, as PNGs of the resized image and its RGBA overlay, and labels `[size, size]`. */

@@ -194,7 +194,7 @@ export async function importSegPairs(
   };
 }
 
-/** The pairs of a stored dataset split into training and held-out pairs (10 %, at least 1), the same for the same seed. */
+/** The pairs of a stored dataset split into training and held-out pairs (10 %, at least 1), the same for the same seed; `ref.name` names it in errors ('' when unknown). */
 export async function loadImportedPairs(
   db: AppDatabase,
   ref: { id: string; name: string },
@@ -203,13 +203,13 @@ export async function loadImportedPairs(
   const dataset = await getSegDataset(db, ref.id);
   if (!dataset) {
     throw new Error(
-      `The imported pairs “${ref.name}” are no longer stored on this device: import them again and start a new session.`,
+      `The imported pairs${ref.name ? ` “${ref.name}”` : ''} are no longer stored on this device: import them again and start a new session.`,
     );
   }
   const { count, size } = dataset;
   if (count < 2) {
     throw new Error(
-      `“${ref.name}” holds ${count} pair; training needs at least 2 (one is held out for scoring).`,
+      `“${dataset.name}” holds ${count} pair; training needs at least 2 (one is held out for scoring).`,
     );
   }
   const n = size * size;

@@ -8,7 +8,7 @@ import type { TrainProgress } from '../../src/shared/protocol';
 import { loadCheckpoint } from '../../src/storage/checkpoints';
 import { CLASS_COLORS } from '../../src/shared/class-colors';
 import { openAppDb } from '../../src/storage/db';
-import { deleteSegDataset, getSegDataset } from '../../src/storage/seg-datasets';
+import { getSegDataset } from '../../src/storage/seg-datasets';
 import { createSegApi } from '../../src/workers/seg-api';
 import { decodeTensorList } from '../../src/workers/snapshot';
 
@@ -252,11 +252,15 @@ describe('imported image/mask pairs, in-process on cpu', () => {
     expect(await resumed.done).toMatchObject({ step: 3 });
     expect(b.info().phase).toBe('finetune');
 
-    await deleteSegDataset(await openAppDb('seg', factory), imported.id!);
+    await a.deleteImportedPairs(imported.id!);
+    expect(await a.importedDatasets()).toEqual([]);
     const c = createSegApi({ openDb: () => openAppDb('seg', factory) });
     await c.init('cpu');
     await expect(c.resume(meta.id, () => {}, 1)).rejects.toThrow(
       /“squares” are no longer stored on this device/,
+    );
+    await expect(c.startNew({ ...req, seed: 1 }, () => {})).rejects.toThrow(
+      /The imported pairs are no longer stored on this device/,
     );
   });
 });
