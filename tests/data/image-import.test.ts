@@ -1,6 +1,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { centreCropResize, importImages, importImagesFromZip } from '../../src/data/image-import';
+import type { DecodedImage } from '../../src/data/mask-import';
 import { decodePng, encodePng } from '../../src/data/png';
 
 /** A `w` x `h` RGB PNG whose pixel colour is `colour(x, y)`. */
@@ -83,12 +84,12 @@ describe('image import', () => {
     let seed = 7;
     const noise = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
     const photo = png(100, 80, () => [noise(), noise(), noise()]);
-    const decoded = { width: 100, height: 80, channels: 3 as const, data: new Uint8Array(0) };
+    const decoded: DecodedImage = { width: 100, height: 80, channels: 3, data: new Uint8Array(0) };
     const read: number[] = [];
     const result = await importImages([{ name: 'p.png', bytes: photo }], {
       sizes: [32, 64],
       decode: async (bytes) => {
-        decoded.data = decodePng(bytes).data as Uint8Array;
+        decoded.data = decodePng(bytes).data;
         return decoded;
       },
       onProgress: (n) => read.push(n),
