@@ -118,7 +118,8 @@ export class MetricChart extends LitElement {
       legend: { show: false },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false } },
-      axes: [{ ...axis, label: 'step' }, axis],
+      // A compact x axis: uPlot's default leaves a wide gap between the tick values and the label.
+      axes: [{ ...axis, label: 'step', size: 28, labelSize: 18, labelGap: 0 }, axis],
       series: [
         { label: 'step' },
         ...this.keys().map((k, i) => ({
@@ -167,10 +168,21 @@ export class MetricChart extends LitElement {
     if (changed.has('metrics')) this.destroyPlot();
     else if (this.plot && (changed.has('history') || changed.has('smoothing'))) {
       this.settingData = true;
+      const { min, max } = this.plot.scales.x;
       this.plot.setData(this.columns(), !this.zoomed);
+      // setData without a scale reset does not redraw: set the zoomed range again to draw the new data.
+      if (this.zoomed && min != null && max != null) this.plot.setScale('x', { min, max });
       this.settingData = false;
     }
     this.fit();
+  }
+
+  // Drag-zoom needs a mouse; this button zooms from the keyboard and on touch screens.
+  private zoomRecent(): void {
+    const xs = this.plot?.data[0];
+    if (!this.plot || !xs || xs.length < 2) return;
+    const last = xs[xs.length - 1];
+    this.plot.setScale('x', { min: last - (last - xs[0]) / 4, max: last });
   }
 
   private resetZoom(): void {
@@ -179,6 +191,7 @@ export class MetricChart extends LitElement {
     this.requestUpdate();
   }
 
+  // The legend shows the latest raw values (as the stats do); the lines show the smoothed ones.
   private legend(cols: ChartColumns) {
     return html`<ul class="legend">
       ${this.keys().map((k, i) => {
@@ -194,7 +207,7 @@ export class MetricChart extends LitElement {
   override render() {
     if (!this.history.length) return html``;
     const summary = summarize(this.history, this.metrics);
-    const cols = toColumns(this.history, this.keys(), this.smoothing);
+    const cols = toColumns(this.history, this.keys());
     return html`<figure
       style="margin:0"
       data-testid="chart"
@@ -214,11 +227,12 @@ export class MetricChart extends LitElement {
             .value=${String(this.smoothing)}
             @input=${(e: Event) => (this.smoothing = Number((e.target as HTMLInputElement).value))}
         /></label>
+        <button class="secondary" @click=${() => this.zoomRecent()}>Zoom to latest quarter</button>
         <button class="secondary" @click=${() => this.resetZoom()} ?disabled=${!this.zoomed}>
           Reset zoom
         </button>
       </div>
-      <figcaption class="muted">Drag across the chart to zoom in. ${summary}</figcaption>
+      <figcaption class="muted">Drag across the chart to zoom in on steps. ${summary}</figcaption>
     </figure>`;
   }
 }
