@@ -76,6 +76,8 @@ export class SessionList extends LitElement {
   @state() private renaming: string | null = null;
   @state() private confirming: string | null = null;
   private focusNext = '';
+  // Focus to restore once the action the list just sent is done (a busy list disables its buttons, which drops focus).
+  private focusAfterBusy = '';
 
   private send(action: SessionAction): void {
     this.dispatchEvent(
@@ -89,6 +91,17 @@ export class SessionList extends LitElement {
     this.focusNext = '#rename-input';
   }
 
+  // Closing an inline step puts focus back on the button that opened it, for keyboard users.
+  private closeRename(id: string): void {
+    this.renaming = null;
+    this.focusNext = `[data-rename="${CSS.escape(id)}"]`;
+  }
+
+  private closeConfirm(id: string): void {
+    this.confirming = null;
+    this.focusNext = `[data-delete="${CSS.escape(id)}"]`;
+  }
+
   private submitRename(e: SubmitEvent, s: SessionMeta): void {
     e.preventDefault();
     const input = this.renderRoot.querySelector<HTMLInputElement>('#rename-input');
@@ -98,8 +111,10 @@ export class SessionList extends LitElement {
       input?.reportValidity();
       return;
     }
-    this.renaming = null;
-    if (name !== s.name) this.send({ kind: 'rename', id: s.id, name });
+    this.closeRename(s.id);
+    if (name === s.name) return;
+    this.focusAfterBusy = this.focusNext;
+    this.send({ kind: 'rename', id: s.id, name });
   }
 
   private onImport(e: Event): void {
@@ -110,7 +125,11 @@ export class SessionList extends LitElement {
     if (file) this.send({ kind: 'import', file });
   }
 
-  override updated(): void {
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('disabled') && !this.disabled && this.focusAfterBusy) {
+      this.focusNext = this.focusAfterBusy;
+      this.focusAfterBusy = '';
+    }
     if (!this.focusNext) return;
     this.renderRoot.querySelector<HTMLElement>(this.focusNext)?.focus();
     this.focusNext = '';
@@ -129,10 +148,10 @@ export class SessionList extends LitElement {
             required
             autocomplete="off"
             @input=${(e: Event) => (e.target as HTMLInputElement).setCustomValidity('')}
-            @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (this.renaming = null)}
+            @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.closeRename(s.id)}
         /></label>
         <button type="submit" ?disabled=${off}>Save name</button>
-        <button type="button" class="secondary" @click=${() => (this.renaming = null)}>
+        <button type="button" class="secondary" @click=${() => this.closeRename(s.id)}>
           Cancel
         </button>
       </form>`;
@@ -150,7 +169,7 @@ export class SessionList extends LitElement {
         >
           Yes, delete
         </button>
-        <button id="keep-button" class="secondary" @click=${() => (this.confirming = null)}>
+        <button id="keep-button" class="secondary" @click=${() => this.closeConfirm(s.id)}>
           Keep it
         </button>
       </div>`;
@@ -167,6 +186,7 @@ export class SessionList extends LitElement {
       <button
         class="secondary"
         aria-label="Rename ${s.name}"
+        data-rename=${s.id}
         ?disabled=${off}
         @click=${() => this.startRename(s.id)}
       >
@@ -191,6 +211,7 @@ export class SessionList extends LitElement {
       <button
         class="secondary"
         aria-label="Delete ${s.name}"
+        data-delete=${s.id}
         ?disabled=${off}
         @click=${() => {
           this.renaming = null;

@@ -88,6 +88,12 @@ describe('sessions list in Chromium', () => {
     await expect
       .poll(() => list.getByRole('status').textContent())
       .toContain('Renamed to “Branch A”');
+    // Keyboard users land back on the button that opened the field.
+    await expect
+      .poll(() =>
+        list.evaluate((el) => el.shadowRoot?.activeElement?.getAttribute('aria-label') ?? ''),
+      )
+      .toBe('Rename Branch A');
 
     await list.getByRole('button', { name: 'Duplicate Branch A' }).click();
     await expect.poll(() => list.getByText('step 2 ·').count()).toBe(2);
@@ -96,7 +102,8 @@ describe('sessions list in Chromium', () => {
     await expect.poll(() => confirm.count()).toBe(1);
     await page.screenshot({ path: 'docs/screenshot-sessions-phone.png', fullPage: true });
 
-    const boxes = await page.evaluate(() => {
+    // The list's own controls (ux.test.ts checks the rest of each tab).
+    const boxes = await list.evaluate((host) => {
       const out: { name: string; height: number; right: number }[] = [];
       const walk = (root: Document | ShadowRoot) => {
         for (const el of Array.from(root.querySelectorAll('*'))) {
@@ -111,7 +118,7 @@ describe('sessions list in Chromium', () => {
           });
         }
       };
-      walk(document);
+      walk(host.shadowRoot!);
       return { out, scroll: document.documentElement.scrollWidth, width: window.innerWidth };
     });
     expect(boxes.scroll).toBeLessThanOrEqual(boxes.width);
