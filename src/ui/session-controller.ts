@@ -165,7 +165,6 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
       this.notice = `Resumed “${this.current.name}” from step ${this.current.step}.`;
       this.running = true;
       this.crashed = null;
-      this.watchdog.start();
       await this.afterLoad();
     });
   }
@@ -323,6 +322,8 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
     const id = this.progress?.sessionId ?? this.current?.id;
     restartWorker(this.model);
     this.running = false;
+    this.progress = null;
+    this.notice = '';
     this.backend = null;
     this.busy = '';
     await this.init();

@@ -13,6 +13,7 @@ export class Watchdog {
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastAlive = 0;
   private pinging = false;
+  private longestGap = 0;
 
   constructor(
     private readonly ping: () => Promise<unknown>,
@@ -20,10 +21,11 @@ export class Watchdog {
     private readonly timeoutMs = watchdogTimeoutMs(),
   ) {}
 
-  /** Starts watching (idempotent). */
+  /** Starts watching (idempotent); call it once the worker has shown it trains, not before its first step. */
   start(): void {
+    if (this.timer !== null) return;
     this.lastAlive = Date.now();
-    this.timer ??= setInterval(() => this.tick(), Math.min(5000, this.timeoutMs / 4));
+    this.timer = setInterval(() => this.tick(), Math.min(5000, this.timeoutMs / 4));
   }
 
   /** Stops watching. */
@@ -34,12 +36,15 @@ export class Watchdog {
 
   /** Records a sign of life, e.g. a progress message. */
   beat(): void {
-    this.lastAlive = Date.now();
+    const now = Date.now();
+    if (this.timer !== null) this.longestGap = Math.max(this.longestGap, now - this.lastAlive);
+    this.lastAlive = now;
   }
 
   private tick(): void {
     const silent = Date.now() - this.lastAlive;
-    if (silent > this.timeoutMs) {
+    // A device whose steps are slow gets a proportionally longer leash.
+    if (silent > Math.max(this.timeoutMs, 4 * this.longestGap)) {
       this.stop();
       this.onDead(`no answer for ${Math.round(silent / 1000)} s`);
       return;

@@ -1,0 +1,74 @@
+// Worker death and two tabs, in Chromium (WebGPU on SwiftShader). A worker that calls close() on
+// itself is gone exactly like one the browser killed: no event, its pending calls never settle.
+import { describe, expect, it } from 'vitest';
+import { newContext, pauseAndWait, stepShown, useApp, watchPage } from './harness';
+
+const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
+
+describe('recovery in Chromium (WebGPU on SwiftShader)', () => {
+  const app = useApp();
+
+  it('notices a dead training worker, restarts it and resumes from the last checkpoint; a second tab cannot train the same session', async () => {
+    const context = await newContext(app.browser);
+    const page = await context.newPage();
+    const seen = watchPage(page);
+    await page.goto(`${app.server.url}?watchdog=8`);
+    const ui = page.locator('text-panel');
+    await expect
+      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
+      .toContain('webgpu');
+    await ui.getByLabel('Choose text file', { exact: true }).setInputFiles({
+      name: 'tiny.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(TINY),
+    });
+    await expect
+      .poll(() => ui.getByLabel('Corpus', { exact: true }).inputValue())
+      .not.toBe('bundled');
+    await ui.getByLabel('Batch size', { exact: true }).fill('8');
+    await ui.getByLabel('LSTM units', { exact: true }).fill('8');
+    await ui.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect.poll(() => stepShown(ui), { timeout: 180_000 }).toBeGreaterThanOrEqual(3);
+
+    // A second tab may look at the session but not train it while this tab does.
+    const other = await context.newPage();
+    await other.goto(app.server.url);
+    const otherUi = other.locator('text-panel');
+    await expect
+      .poll(() => otherUi.getByTestId('backend').textContent(), { timeout: 120_000 })
+      .toContain('webgpu');
+    await otherUi
+      .getByRole('button', { name: /^Resume / })
+      .first()
+      .click();
+    await expect
+      .poll(() => otherUi.getByRole('alert').textContent(), { timeout: 60_000 })
+      .toContain('training in another tab');
+    await other.close();
+
+    // Kill the training worker from inside.
+    const worker = page.workers().find((w) => w.url().includes('char-lstm'));
+    expect(worker, 'the char-LSTM worker').toBeDefined();
+    const reached = await stepShown(ui);
+    await worker!
+      .evaluate(() => (self as unknown as { close(): void }).close())
+      .catch(() => undefined);
+    await expect
+      .poll(() => ui.getByRole('alert').textContent(), { timeout: 60_000 })
+      .toMatch(/training worker stopped.*restarted/);
+    const offer = ui.getByRole('button', { name: /^Resume from step \d+/ });
+    const label = (await offer.textContent()) ?? '';
+    const saved = Number(/step (\d+)/.exec(label)![1]);
+    console.log(`reached step ${reached} before the kill; last checkpoint at step ${saved}`);
+    expect(reached - saved).toBeLessThanOrEqual(200);
+    await offer.click();
+    await expect
+      .poll(() => ui.getByText(`from step ${saved}.`).count(), { timeout: 60_000 })
+      .toBe(1);
+    // A fresh worker compiles its GPU pipelines again: on SwiftShader the first step is slow.
+    await expect.poll(() => stepShown(ui), { timeout: 240_000 }).toBeGreaterThan(saved);
+    await pauseAndWait(ui, 240_000);
+    expect(seen.errors.filter((e) => !/worker/i.test(e))).toEqual([]);
+    await context.close();
+  });
+});
