@@ -30,6 +30,8 @@ export class FacesController extends SessionController<GanApi> {
   dataset: FaceDataset | null = BUILTIN_FACES;
   imageSets: ImageSetInfo[] = [];
   importReport: ImageImportReport | null = null;
+  /** True while picked files are being read; the picker waits, nothing else has to. */
+  importing = false;
 
   constructor(host: ReactiveControllerHost) {
     super(host, 'gan', ganWorker);
@@ -55,6 +57,7 @@ export class FacesController extends SessionController<GanApi> {
 
   /** Imports picked files (images, a folder's files or .zip files) in the worker and selects the new set. */
   async importFiles(files: File[], name: string): Promise<void> {
+    this.importing = true;
     await this.guard(`Reading and resizing ${files.length} files…`, async () => {
       // A folder's files keep their path, so skipped files are named where the person can find them.
       const sources = files.map((f) => ({ name: f.webkitRelativePath || f.name, blob: f }));
@@ -69,6 +72,8 @@ export class FacesController extends SessionController<GanApi> {
         this.dataset = { kind: 'imported', id, name };
       }
     });
+    this.importing = false;
+    this.update();
   }
 
   /** Deletes a stored image set and falls back to the built-in faces. */

@@ -105,7 +105,7 @@ export class FacesPanel extends LitElement {
           .imageSets=${c.imageSets}
           .chosen=${c.dataset}
           .report=${c.importReport}
-          ?disabled=${c.running || !!c.busy}
+          ?disabled=${c.importing}
           @dataset-change=${(e: CustomEvent<FaceDataset | null>) => c.chooseDataset(e.detail)}
           @import-files=${(e: CustomEvent<ImportFilesDetail>) =>
             c.importFiles(e.detail.files, e.detail.name)}
