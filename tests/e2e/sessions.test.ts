@@ -81,7 +81,7 @@ describe('sessions list in Chromium', () => {
     await list.getByRole('button', { name: 'Rename Ishmael, trained elsewhere' }).click();
     const field = list.getByLabel('New name');
     await expect
-      .poll(() => field.evaluate((el) => el === el.getRootNode().activeElement))
+      .poll(() => field.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement))
       .toBe(true);
     await field.fill('Branch A');
     await field.press('Enter');
