@@ -316,14 +316,11 @@ function readModel(files: Map<string, Uint8Array>, net: string, layout: SessionL
   if (new Set(specs.map((s) => s.name)).size !== specs.length)
     refuse(`${path} lists a weight twice`);
   const data = concat(parts);
-  checkBytes(
-    data,
-    specs,
+  const file =
     parts.length === 1
       ? `${net}/${String((groups[0] as Json).paths)}`
-      : `the weight files of ${net}`,
-    path,
-  );
+      : `the weight files of ${net}`;
+  checkBytes(data, specs, file, path);
   for (const s of specs) {
     const need = shapes.get(s.name);
     if (!need) refuse(`${path} lists the weight “${s.name}”, which none of its layers has`);
@@ -335,7 +332,11 @@ function readModel(files: Map<string, Uint8Array>, net: string, layout: SessionL
   for (const name of shapes.keys()) {
     if (!specs.some((s) => s.name === name)) refuse(`${path} has no weights for “${name}”`);
   }
-  return { topology, weights: { specs, data: copyBuffer(data) } };
+  const buffer = copyBuffer(data);
+  // Every spec is float32 here, so the whole buffer is one run of float32 values.
+  if (new Float32Array(buffer).some((v) => !Number.isFinite(v)))
+    refuse(`${file} holds NaN or infinite weights (training diverged before the export)`);
+  return { topology, weights: { specs, data: buffer } };
 }
 
 function readOptimizer(

@@ -227,6 +227,16 @@ describe('session import', () => {
       'has shape [19, 6], but its layer in model/model.json needs [6, 19]',
     ],
     [
+      'weights with NaN in them',
+      () =>
+        edit(zip, (f) => {
+          const w = f['model/weights.bin'].slice();
+          new DataView(w.buffer).setFloat32(8, NaN, true);
+          f['model/weights.bin'] = w;
+        }),
+      'model/weights.bin holds NaN or infinite weights',
+    ],
+    [
       'an unknown layer class',
       () =>
         edit(zip, (f) => {
