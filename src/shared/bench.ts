@@ -3,6 +3,15 @@
 /** The models the Benchmark measures. */
 export type BenchModel = 'char-lstm' | 'gan' | 'segmenter';
 
+/** 'default': the app's default recipes; 'small': the same models at smaller batches, for slow devices. */
+export type BenchSize = 'default' | 'small';
+
+/** What the person asks the Benchmark to measure. */
+export interface BenchRequest {
+  models: BenchModel[];
+  size: BenchSize;
+}
+
 /** One model's training-speed measurements on one backend. */
 export interface BenchRow {
   model: BenchModel;
@@ -33,6 +42,9 @@ export interface BenchReport {
   date: string;
   userAgent: string;
   backend: string;
+  /** The WebGPU adapter (vendor, architecture), when the backend is webgpu and the browser says. */
+  adapter: string;
+  size: BenchSize;
   /** Why the backend was chosen (one line per backend tried). */
   backendLog: string[];
   /** FLOP/s of the best large square matmul on this backend. */

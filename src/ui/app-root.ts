@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { registerServiceWorker, storageEstimate, watchInstallPrompt } from '../pwa';
 import { formatBytes } from './format';
 import { startedWorkers } from './worker-clients';
+import './bench-panel';
 import './faces-panel';
 import './seg-panel';
 import './text-panel';
@@ -11,6 +12,7 @@ const TABS = [
   { id: 'text', label: 'Text' },
   { id: 'faces', label: 'Faces' },
   { id: 'segmentation', label: 'Segmentation' },
+  { id: 'benchmark', label: 'Benchmark' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
@@ -151,7 +153,9 @@ export class AppRoot extends LitElement {
         ? html`<text-panel></text-panel>`
         : id === 'faces'
           ? html`<faces-panel></faces-panel>`
-          : html`<seg-panel></seg-panel>`;
+          : id === 'segmentation'
+            ? html`<seg-panel></seg-panel>`
+            : html`<bench-panel></bench-panel>`;
     return html`<section
       id="panel-${id}"
       role="tabpanel"

@@ -2,6 +2,7 @@ import { releaseProxy, wrap, type Remote } from 'comlink';
 import type { ModelKind } from '../shared/protocol';
 import type { CharLstmApi } from '../workers/char-lstm.worker';
 import type { GanApi } from '../workers/gan.worker';
+import type { BenchApi } from '../workers/bench.worker';
 import type { SegApi } from '../workers/segmenter.worker';
 
 /** The `?backend=` URL parameter, which forces a tfjs backend in every worker. */
@@ -77,4 +78,18 @@ export function restartWorker(kind: ModelKind): void {
 /** Every model worker started so far, to checkpoint them all before an update reloads the page. */
 export function startedWorkers(): { checkpoint(): Promise<unknown> }[] {
   return [...slots.values()].map((s) => s.remote as Remote<{ checkpoint(): Promise<unknown> }>);
+}
+
+let bench: { worker: Worker; remote: Remote<BenchApi> } | null = null;
+
+/** The Benchmark worker, started on first use; separate from the model workers so a run never touches a training session. */
+export function benchWorker(): Remote<BenchApi> {
+  if (!bench) {
+    const worker = new Worker(new URL('../workers/bench.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'bench',
+    });
+    bench = { worker, remote: wrap<BenchApi>(worker) };
+  }
+  return bench.remote;
 }

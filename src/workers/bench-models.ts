@@ -27,6 +27,13 @@ export interface BenchConfigs {
   segmenter?: Partial<SegmenterConfig> & { batchSize?: number };
 }
 
+/** Smaller batches of the same models, so a run on a CPU or a software GPU ends in minutes. */
+export const SMALL_BENCH_CONFIGS: Readonly<BenchConfigs> = {
+  'char-lstm': { batchSize: 32 },
+  gan: { batchSize: 4 },
+  segmenter: { batchSize: 2 },
+};
+
 /** One model ready to be timed: a training step that finishes its device work, and a checkpoint encode. */
 export interface BenchSubject {
   config: string;

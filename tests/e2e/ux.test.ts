@@ -3,8 +3,13 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useApp } from './harness';
 
-const TABS = ['Text', 'Faces', 'Segmentation'] as const;
-const PANELS = { Text: 'text-panel', Faces: 'faces-panel', Segmentation: 'seg-panel' } as const;
+const TABS = ['Text', 'Faces', 'Segmentation', 'Benchmark'] as const;
+const PANELS = {
+  Text: 'text-panel',
+  Faces: 'faces-panel',
+  Segmentation: 'seg-panel',
+  Benchmark: 'bench-panel',
+} as const;
 
 /** Opens a tab and waits until its worker reports its backend, so screenshots show a settled page. */
 async function openTab(page: Page, tab: (typeof TABS)[number]) {

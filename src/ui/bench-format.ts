@@ -1,0 +1,50 @@
+import type { BenchReport, BenchRow } from '../shared/bench';
+
+/** Formats a rate with 3 significant digits and an SI prefix, e.g. "12.3 GFLOP/s". */
+export function formatRate(v: number, unit: string): string {
+  if (!Number.isFinite(v)) return '—';
+  const prefixes: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  const [scale, p] = prefixes.find(([s]) => Math.abs(v) >= s) ?? [1, ''];
+  return `${(v / scale).toPrecision(3)} ${p}${unit}`;
+}
+
+/** Formats milliseconds as "850 ms" or "4.25 s". */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return ms >= 1000 ? `${(ms / 1000).toPrecision(3)} s` : `${ms.toPrecision(3)} ms`;
+}
+
+/** One table row of the Benchmark: what it shows and how each model's value reads. */
+export interface BenchMetric {
+  label: string;
+  value(row: BenchRow): string;
+}
+
+/** The metrics the Benchmark table shows, one row each (models are the columns, so it fits a phone). */
+export const BENCH_METRICS: readonly BenchMetric[] = [
+  { label: 'Recipe', value: (r) => r.config },
+  { label: 'Examples/s', value: (r) => r.examplesPerSec.toPrecision(3) },
+  { label: 'Step, median', value: (r) => formatMs(r.msPerStepMedian) },
+  { label: 'Step, p90', value: (r) => formatMs(r.msPerStepP90) },
+  { label: 'Steps timed', value: (r) => String(r.steps) },
+  { label: 'FLOP/s (est.)', value: (r) => formatRate(r.flopsPerSec, 'FLOP/s') },
+  { label: 'Of matmul peak', value: (r) => `${(100 * r.fractionOfPeak).toPrecision(2)} %` },
+  {
+    label: 'Leaked tensors / 1,000 steps',
+    value: (r) => String(Math.round(r.leakedTensorsPer1000Steps)),
+  },
+  {
+    label: 'Save ÷ step',
+    value: (r) => `${r.saveOverStep.toPrecision(2)} (${formatMs(r.saveMs)})`,
+  },
+];
+
+/** The file name of a report's JSON download, e.g. "benchmark-2026-11-26-webgpu.json". */
+export function benchFileName(report: BenchReport): string {
+  return `benchmark-${report.date.slice(0, 10)}-${report.backend}.json`;
+}
