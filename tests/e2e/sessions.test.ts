@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { parseSessionZip } from '../../src/data/session-import';
 import { checkpointToZip } from '../../src/data/session-zip';
 import type { TrainProgress } from '../../src/shared/protocol';
 import { getSession, loadCheckpoint } from '../../src/storage/checkpoints';
@@ -94,6 +95,18 @@ describe('sessions list in Chromium', () => {
         list.evaluate((el) => el.shadowRoot?.activeElement?.getAttribute('aria-label') ?? ''),
       )
       .toBe('Rename Branch A');
+
+    // Export from the browser gives a zip that imports again (same weights, new name kept).
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      list.getByRole('button', { name: 'Export Branch A' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('Branch-A-step-2.zip');
+    const exported = parseSessionZip(readFileSync((await download.path())!), 'char-lstm');
+    const original = parseSessionZip(zip, 'char-lstm');
+    if (!exported.ok || !original.ok) throw new Error('the exported zip does not import');
+    expect(exported.meta.name).toBe('Branch A');
+    expect(exported.checkpoint.weights).toEqual(original.checkpoint.weights);
 
     await list.getByRole('button', { name: 'Duplicate Branch A' }).click();
     await expect.poll(() => list.getByText('step 2 ·').count()).toBe(2);
