@@ -1,5 +1,20 @@
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { encodePng } from '../../src/data/png';
 import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
+
+/** A w x w RGB square on a dark ground (channels 3), or its class-index mask (channels 1) with `extra` at pixel 3. */
+function square(w: number, channels: 1 | 3, extra?: number): Uint8Array {
+  const px = new Uint8Array(w * w * channels);
+  for (let i = 0; i < w * w; i++) {
+    const x = i % w;
+    const y = Math.floor(i / w);
+    const inside = x >= w / 4 && x < (3 * w) / 4 && y >= w / 4 && y < (3 * w) / 4;
+    px.fill(channels === 1 ? Number(inside) : inside ? 220 : 30, i * channels, (i + 1) * channels);
+  }
+  if (extra !== undefined) px[3] = extra;
+  return encodePng(px, w, w, channels);
+}
 
 describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
   const app = useApp();
@@ -54,4 +69,78 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
     expect(seen.csp).toEqual([]);
     await context.close();
   });
+
+  it('imports image/mask pairs on a phone, trains on them, predicts a picked image and resumes after a reload', async () => {
+    const context = await newContext(app.browser, true);
+    const page = await context.newPage();
+    const seen = watchPage(page);
+    await page.goto(app.server.url);
+    await page.getByRole('tab', { name: 'Segmentation' }).click();
+    const ui = page.locator('seg-panel');
+    await expect
+      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
+      .toContain('webgpu');
+    const files: Record<string, Uint8Array> = {
+      'set/images/lonely.png': square(16, 3),
+      'set/images/beyond.png': square(16, 3),
+      'set/masks/beyond.png': square(16, 1, 5),
+      'set/images/small.png': square(16, 3),
+      'set/masks/small.png': square(8, 1),
+    };
+    for (let k = 0; k < 6; k++) {
+      files[`set/images/sq${k}.png`] = square(16 + k, 3);
+      files[`set/masks/sq${k}.png`] = square(16 + k, 1);
+    }
+    await ui.getByLabel(/^Dataset/).selectOption({ label: 'Import pairs…' });
+    await ui.getByLabel('A .zip with images/ and masks/').setInputFiles({
+      name: 'squares.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from(zipSync(files)),
+    });
+    await ui.getByLabel('Number of classes').fill('2');
+    await ui.getByRole('button', { name: 'Import pairs' }).click();
+    await expect
+      .poll(() => ui.getByTestId('import-result').textContent(), { timeout: 60_000 })
+      .toMatch(/Stored 6 pairs from “squares.zip” at 64x64; 3 left out/);
+    const problems = await ui.locator('seg-dataset-picker .problems li').allTextContents();
+    expect(problems.join('\n')).toMatch(/lonely\.png: image without a mask/);
+    expect(problems.join('\n')).toMatch(/beyond\.png: class index 5 .* beyond the 2 declared/);
+    expect(problems.join('\n')).toMatch(/small\.png: mask of the wrong size/);
+    await ui.getByAltText('The first imported images above their masks').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+
+    await ui.getByLabel(/^Pretrain encoder on/).selectOption('');
+    await ui.getByLabel('Batch size', { exact: true }).fill('2');
+    await ui.getByLabel('Score held-out every N steps', { exact: true }).fill('2');
+    await ui.getByRole('button', { name: 'Train segmenter' }).click();
+    await ui.getByTestId('overlay').waitFor({ timeout: 300_000 });
+    expect(await ui.locator('#seg-res-h').textContent()).toMatch(/Held-out images of squares.zip/);
+    await pauseAndWait(ui);
+    const saved = await stepShown(ui);
+    await ui.getByLabel('Predict on an image').setInputFiles({
+      name: 'photo.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(square(40, 3)),
+    });
+    const predicted = ui.getByAltText('Predicted mask of photo.png');
+    await predicted.waitFor({ timeout: 120_000 });
+    expect(
+      await predicted.evaluate(async (img: HTMLImageElement) => {
+        await img.decode();
+        return [img.naturalWidth, img.naturalHeight];
+      }),
+    ).toEqual([64, 64]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+
+    await page.reload();
+    await resumeAt(page, 'Segmentation', ui, saved, 240_000);
+    expect(seen.errors).toEqual([]);
+    expect(seen.csp).toEqual([]);
+    await context.close();
+    // Import, training, prediction and a resume each compile SwiftShader pipelines: more than one default.
+  }, 600_000);
 });
