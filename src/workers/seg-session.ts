@@ -315,7 +315,9 @@ export class SegSession implements ModelSession {
   /** Frees the networks and the optimizer. */
   dispose(): void {
     this.optimizer.dispose();
-    this.classifier?.dispose();
     this.segmenter.dispose();
+    // The classifier shares the encoder layers just freed; free only its own head layers.
+    const shared = new Set(this.segmenter.layers);
+    for (const layer of this.classifier?.layers ?? []) if (!shared.has(layer)) layer.dispose();
   }
 }

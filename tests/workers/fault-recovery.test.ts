@@ -202,7 +202,7 @@ describe('fault recovery', () => {
                       return (value: unknown) =>
                         estimateBytes(value) > quota
                           ? Promise.reject(new DOMException('quota', 'QuotaExceededError'))
-                          : st.put(value as never);
+                          : (st.put as (v: unknown) => Promise<unknown>).call(st, value);
                     },
                   });
                 };
