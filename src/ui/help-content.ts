@@ -79,6 +79,13 @@ const faces = () => html`
   </dl>
 `;
 
+// Keras spells losses in camelCase; the table reads better in words, as in the seed lecture.
+const LOSS_WORDS: Record<string, string> = {
+  binaryCrossentropy: 'binary cross-entropy',
+  categoricalCrossentropy: 'categorical cross-entropy',
+  meanSquaredError: 'mse',
+};
+
 const headTable = (heads: readonly HeadRow[]) => html`
   <div class="table-wrap">
     <table>
@@ -98,7 +105,7 @@ const headTable = (heads: readonly HeadRow[]) => html`
             html`<tr>
               <td>${h.label}</td>
               <td>${h.activation === 'linear' ? 'none (linear)' : h.activation}</td>
-              <td>${h.losses.join(' or ')}</td>
+              <td>${h.losses.map((l) => LOSS_WORDS[l] ?? l).join(' or ')}</td>
             </tr>`,
         )}
       </tbody>
