@@ -10,7 +10,14 @@ export function formatRate(v: number, unit: string): string {
     [1e3, 'k'],
   ];
   const [scale, p] = prefixes.find(([s]) => Math.abs(v) >= s) ?? [1, ''];
-  return `${(v / scale).toPrecision(3)} ${p}${unit}`;
+  return `${(v / scale).toPrecision(3)} ${p}${unit}`.trimEnd();
+}
+
+/** Formats a fraction as a percentage: "12 %", "4.5 %", "270 %". */
+export function formatPercent(f: number): string {
+  if (!Number.isFinite(f)) return '—';
+  const p = 100 * f;
+  return `${p >= 10 ? Math.round(p) : p.toPrecision(2)} %`;
 }
 
 /** Formats milliseconds as "850 ms" or "4.25 s". */
@@ -32,8 +39,8 @@ export const BENCH_METRICS: readonly BenchMetric[] = [
   { label: 'Step, median', value: (r) => formatMs(r.msPerStepMedian) },
   { label: 'Step, p90', value: (r) => formatMs(r.msPerStepP90) },
   { label: 'Steps timed', value: (r) => String(r.steps) },
-  { label: 'FLOP/s (est.)', value: (r) => formatRate(r.flopsPerSec, 'FLOP/s') },
-  { label: 'Of matmul peak', value: (r) => `${(100 * r.fractionOfPeak).toPrecision(2)} %` },
+  { label: 'FLOP/s (est.)', value: (r) => formatRate(r.flopsPerSec, '') },
+  { label: 'Of matmul peak', value: (r) => formatPercent(r.fractionOfPeak) },
   {
     label: 'Leaked tensors / 1,000 steps',
     value: (r) => String(Math.round(r.leakedTensorsPer1000Steps)),

@@ -36,6 +36,9 @@ export class BenchPanel extends LitElement {
         vertical-align: top;
         padding: 0.35rem 0.4rem;
         border-bottom: 1px solid var(--border);
+      }
+      /* Only the long recipe strings may break inside a word; headers and numbers stay whole. */
+      td.recipe {
         overflow-wrap: anywhere;
       }
       thead th {
@@ -141,7 +144,10 @@ export class BenchPanel extends LitElement {
               (m) =>
                 html`<tr>
                   <th scope="row">${m.label}</th>
-                  ${r.rows.map((row) => html`<td>${m.value(row)}</td>`)}
+                  ${r.rows.map(
+                    (row) =>
+                      html`<td class=${m.label === 'Recipe' ? 'recipe' : ''}>${m.value(row)}</td>`,
+                  )}
                 </tr>`,
             )}
           </tbody>

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchReport, BenchRow } from '../../src/shared/bench';
-import { BENCH_METRICS, benchFileName, formatMs, formatRate } from '../../src/ui/bench-format';
+import {
+  BENCH_METRICS,
+  benchFileName,
+  formatMs,
+  formatPercent,
+  formatRate,
+} from '../../src/ui/bench-format';
 
 const ROW: BenchRow = {
   model: 'gan',
@@ -25,6 +31,7 @@ describe('benchmark formatting', () => {
     expect(formatRate(850e6, 'FLOP/s')).toBe('850 MFLOP/s');
     expect(formatRate(12, 'FLOP/s')).toBe('12.0 FLOP/s');
     expect(formatRate(NaN, 'FLOP/s')).toBe('—');
+    expect(formatRate(194e6, '')).toBe('194 M');
     expect(formatMs(321.5)).toBe('322 ms');
     expect(formatMs(1500)).toBe('1.50 s');
   });
@@ -32,6 +39,9 @@ describe('benchmark formatting', () => {
   it('shows every metric of a row and names the download by date and backend', () => {
     const shown = Object.fromEntries(BENCH_METRICS.map((m) => [m.label, m.value(ROW)]));
     expect(shown['Of matmul peak']).toBe('12 %');
+    expect(shown['FLOP/s (est.)']).toBe('3.21 G');
+    expect(formatPercent(2.7)).toBe('270 %');
+    expect(formatPercent(0.045)).toBe('4.5 %');
     expect(shown['Leaked tensors / 1,000 steps']).toBe('0');
     expect(shown['Save ÷ step']).toBe('0.12 (40.0 ms)');
     const report = { date: '2026-11-26T21:00:00.000Z', backend: 'webgpu' } as BenchReport;
