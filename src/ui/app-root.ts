@@ -54,6 +54,16 @@ export class AppRoot extends LitElement {
       font: inherit;
       cursor: pointer;
     }
+    /* Four tabs do not fit one 390 px row: two rows of two, so none is off screen. */
+    @media (max-width: 30rem) {
+      [role='tablist'] {
+        flex-wrap: wrap;
+      }
+      [role='tab'] {
+        flex: 1 1 40%;
+        padding: 0 0.5rem;
+      }
+    }
     [role='tab'][aria-selected='true'] {
       border-bottom-color: var(--accent);
       font-weight: 600;
