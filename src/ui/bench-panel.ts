@@ -37,9 +37,9 @@ export class BenchPanel extends LitElement {
         padding: 0.35rem 0.4rem;
         border-bottom: 1px solid var(--border);
       }
-      /* Only the long recipe strings may break inside a word; headers and numbers stay whole. */
+      /* Long words wrap only where needed, so the three model columns fit a 390 px phone. */
       td.recipe {
-        overflow-wrap: anywhere;
+        overflow-wrap: break-word;
       }
       thead th {
         vertical-align: bottom;
@@ -132,7 +132,9 @@ export class BenchPanel extends LitElement {
             <tr>
               <th scope="col">Measure</th>
               ${r.rows.map((row) => {
-                const [name, arch] = BENCH_MODEL_LABELS[row.model].split(' (');
+                const [label, arch] = BENCH_MODEL_LABELS[row.model].split(' (');
+                // A soft hyphen lets the longest header break on a phone instead of widening its column.
+                const name = label.replace('Segmentation', 'Segmen\u00adtation');
                 return html`<th scope="col">
                   ${name}<span class="arch">${arch ? arch.replace(')', '') : ''}</span>
                 </th>`;
