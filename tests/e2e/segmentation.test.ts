@@ -62,6 +62,19 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
     expect(maskPixels).toBeGreaterThan(0);
     await pauseAndWait(ui);
     const saved = await stepShown(ui);
+    await ui.getByLabel('Predict on an image').setInputFiles({
+      name: 'photo.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(square(40, 3)),
+    });
+    const predicted = ui.getByAltText('Predicted mask of photo.png');
+    await predicted.waitFor({ timeout: 120_000 });
+    expect(
+      await predicted.evaluate(async (img: HTMLImageElement) => {
+        await img.decode();
+        return [img.naturalWidth, img.naturalHeight];
+      }),
+    ).toEqual([64, 64]);
 
     await page.reload();
     await resumeAt(page, 'Segmentation', ui, saved, 240_000);
@@ -70,7 +83,7 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
     await context.close();
   });
 
-  it('imports image/mask pairs on a phone, trains on them, predicts a picked image and resumes after a reload', async () => {
+  it('imports image/mask pairs on a phone: count, the three problems with reasons, preview, no horizontal scroll', async () => {
     const context = await newContext(app.browser, true);
     const page = await context.newPage();
     const seen = watchPage(page);
@@ -111,36 +124,8 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
       390,
     );
 
-    await ui.getByLabel(/^Pretrain encoder on/).selectOption('');
-    await ui.getByLabel('Batch size', { exact: true }).fill('2');
-    await ui.getByLabel('Score held-out every N steps', { exact: true }).fill('2');
-    await ui.getByRole('button', { name: 'Train segmenter' }).click();
-    await ui.getByTestId('overlay').waitFor({ timeout: 300_000 });
-    expect(await ui.locator('#seg-res-h').textContent()).toMatch(/Held-out images of squares.zip/);
-    await pauseAndWait(ui);
-    const saved = await stepShown(ui);
-    await ui.getByLabel('Predict on an image').setInputFiles({
-      name: 'photo.png',
-      mimeType: 'image/png',
-      buffer: Buffer.from(square(40, 3)),
-    });
-    const predicted = ui.getByAltText('Predicted mask of photo.png');
-    await predicted.waitFor({ timeout: 120_000 });
-    expect(
-      await predicted.evaluate(async (img: HTMLImageElement) => {
-        await img.decode();
-        return [img.naturalWidth, img.naturalHeight];
-      }),
-    ).toEqual([64, 64]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-      390,
-    );
-
-    await page.reload();
-    await resumeAt(page, 'Segmentation', ui, saved, 240_000);
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
     await context.close();
-    // Import, training, prediction and a resume each compile SwiftShader pipelines: more than one default.
-  }, 600_000);
+  });
 });
