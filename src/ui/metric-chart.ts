@@ -71,7 +71,10 @@ export class MetricChart extends LitElement {
   private plotEl: HTMLElement | null = null;
   private zoomed = false;
   private settingData = false;
-  private readonly resize = new ResizeObserver(() => this.fit());
+  private frame = 0;
+  private dataDirty = false;
+  private rebuildNeeded = false;
+  private readonly resize = new ResizeObserver(() => this.schedule());
   private readonly scheme = matchMedia(DARK);
   private readonly rebuild = () => this.destroyPlot();
 
@@ -84,6 +87,8 @@ export class MetricChart extends LitElement {
     super.disconnectedCallback();
     this.scheme.removeEventListener('change', this.rebuild);
     this.resize.disconnect();
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
     this.destroyPlot();
     this.plotEl = null;
   }
@@ -147,8 +152,9 @@ export class MetricChart extends LitElement {
   // Creates the plot once the container has a width (a hidden tab has none) and keeps it sized.
   private fit(): void {
     const el = this.plotEl;
-    const width = el?.clientWidth ?? 0;
-    if (!el || width === 0) return;
+    if (!el || !this.history.length) return;
+    const width = el.clientWidth;
+    if (width === 0) return;
     if (!this.plot) {
       this.settingData = true;
       this.plot = new uPlot(this.options(width), this.columns(), el);
@@ -157,6 +163,21 @@ export class MetricChart extends LitElement {
   }
 
   override updated(changed: PropertyValues): void {
+    this.rebuildNeeded ||= changed.has('metrics');
+    this.dataDirty ||= changed.has('history') || changed.has('smoothing');
+    this.schedule();
+  }
+
+  // Plot work (layout reads, canvas drawing) runs at most once per animation frame and never inside
+  // the task that delivered a progress message, so training updates cannot add up to a long task.
+  private schedule(): void {
+    this.frame ||= requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
     const el = this.renderRoot.querySelector<HTMLElement>('.plot');
     if (el !== this.plotEl) {
       this.resize.disconnect();
@@ -165,8 +186,8 @@ export class MetricChart extends LitElement {
       this.plotEl = el;
       if (el) this.resize.observe(el);
     }
-    if (changed.has('metrics')) this.destroyPlot();
-    else if (this.plot && (changed.has('history') || changed.has('smoothing'))) {
+    if (this.rebuildNeeded) this.destroyPlot();
+    else if (this.plot && this.dataDirty) {
       this.settingData = true;
       const { min, max } = this.plot.scales.x;
       this.plot.setData(this.columns(), !this.zoomed);
@@ -174,6 +195,8 @@ export class MetricChart extends LitElement {
       if (this.zoomed && min != null && max != null) this.plot.setScale('x', { min, max });
       this.settingData = false;
     }
+    this.rebuildNeeded = false;
+    this.dataDirty = false;
     this.fit();
   }
 
@@ -204,8 +227,8 @@ export class MetricChart extends LitElement {
     </ul>`;
   }
 
+  // Rendered before training starts too, so the first progress message does not build this DOM.
   override render() {
-    if (!this.history.length) return html``;
     const summary = summarize(this.history, this.metrics);
     const cols = toColumns(this.history, this.keys());
     return html`<figure

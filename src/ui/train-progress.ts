@@ -13,26 +13,28 @@ export class TrainProgressView extends LitElement {
   /** Metric key → label, in display order. */
   @property({ attribute: false }) metrics: Record<string, string> = { loss: 'Loss' };
 
+  // The stats are rendered before training starts (with dashes), so the first progress message only
+  // changes text: building this DOM during training would be a long task on a slow phone.
   override render() {
     const p = this.progress;
-    if (!p) return html``;
+    const dash = '–';
     return html`<div class="stats" role="status" aria-live="polite">
-        <div class="stat">Step<b data-testid="step">${p.step}</b></div>
-        <div class="stat">Epoch<b>${p.epoch + 1}</b></div>
+        <div class="stat">Step<b data-testid="step">${p?.step ?? dash}</b></div>
+        <div class="stat">Epoch<b>${p ? p.epoch + 1 : dash}</b></div>
         ${Object.entries(this.metrics).map(
           ([key, label]) =>
             html`<div class="stat">
-              ${label}<b data-testid=${key}>${formatNumber(p.metrics[key])}</b>
+              ${label}<b data-testid=${key}>${formatNumber(p?.metrics[key])}</b>
             </div>`,
         )}
-        <div class="stat">Examples/s<b>${p.examplesPerSec.toFixed(1)}</b></div>
-        <div class="stat">Steps/s<b>${p.stepsPerSec.toFixed(2)}</b></div>
-        <div class="stat">Epoch ETA<b>${formatDuration(p.etaSec)}</b></div>
-        <div class="stat">State<b data-testid="state">${p.state}</b></div>
+        <div class="stat">Examples/s<b>${p?.examplesPerSec.toFixed(1) ?? dash}</b></div>
+        <div class="stat">Steps/s<b>${p?.stepsPerSec.toFixed(2) ?? dash}</b></div>
+        <div class="stat">Epoch ETA<b>${p ? formatDuration(p.etaSec) : dash}</b></div>
+        <div class="stat">State<b data-testid="state">${p?.state ?? 'not started'}</b></div>
       </div>
-      <progress max="1" .value=${p.epochFraction} aria-label="Epoch progress"></progress>
+      <progress max="1" .value=${p?.epochFraction ?? 0} aria-label="Epoch progress"></progress>
       ${
-        p.savedStep !== undefined
+        p?.savedStep !== undefined
           ? html`<p class="muted">Checkpoint saved at step ${p.savedStep}.</p>`
           : ''
       }`;
