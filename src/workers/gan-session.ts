@@ -225,6 +225,8 @@ export class GanSession implements ModelSession {
   dispose(): void {
     this.trainer.dispose();
     this.generator.dispose();
+    // The Keras-style compile gives d an Adam it does not own: model.dispose() leaves its 2 scalars.
+    this.discriminator.optimizer?.dispose();
     this.discriminator.dispose();
     this.fixedLatents.dispose();
   }
