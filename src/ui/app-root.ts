@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { registerServiceWorker, storageEstimate, watchInstallPrompt } from '../pwa';
 import { formatBytes } from './format';
 import { startedWorkers } from './worker-clients';
+import './all-sessions';
 import './bench-panel';
 import './faces-panel';
 import './seg-panel';
@@ -115,6 +116,7 @@ export class AppRoot extends LitElement {
     );
     void this.refreshStorage();
     this.addEventListener('storage-changed', () => void this.refreshStorage());
+    this.addEventListener('open-tab', (e) => this.select((e as CustomEvent<TabId>).detail));
   }
 
   override disconnectedCallback(): void {
@@ -123,6 +125,7 @@ export class AppRoot extends LitElement {
   }
 
   private async refreshStorage() {
+    void this.renderRoot.querySelector('all-sessions')?.refresh();
     const est = await storageEstimate();
     this.storage = est
       ? `Storage: ${formatBytes(est.usage)} used of ${formatBytes(est.quota)}`
@@ -211,6 +214,7 @@ export class AppRoot extends LitElement {
         )}
       </nav>
       <main>${TABS.map((t) => this.panel(t.id))}</main>
+      <all-sessions></all-sessions>
       <footer class="muted">${this.storage}</footer>`;
   }
 }

@@ -249,6 +249,9 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
     this.update();
     try {
       this.listStatus = { text: await fn(), error: false };
+      (this.host as unknown as HTMLElement).dispatchEvent(
+        new CustomEvent('storage-changed', { bubbles: true, composed: true }),
+      );
     } catch (e) {
       this.listStatus = { text: (e as Error).message, error: true };
     } finally {

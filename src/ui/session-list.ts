@@ -5,7 +5,12 @@ import type { SessionMeta } from '../shared/protocol';
 import { formatBytes, formatNumber, formatTime } from './format';
 import { panelStyles } from './styles';
 
-const MODEL_NAMES = { 'char-lstm': 'char-LSTM', gan: 'DCGAN', segmenter: 'Segmenter' } as const;
+/** Display names of the model kinds. */
+export const MODEL_NAMES = {
+  'char-lstm': 'char-LSTM',
+  gan: 'DCGAN',
+  segmenter: 'Segmenter',
+} as const;
 
 /** What a person asked the list to do; sent as the detail of a `session-action` event. */
 export type SessionAction =

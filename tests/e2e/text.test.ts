@@ -60,7 +60,9 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     await page.reload();
     const resume = page.getByRole('button', { name: /^Resume / }).first();
     await resume.waitFor({ timeout: 60_000 });
-    await expect.poll(() => page.getByText(`step ${saved} ·`).count()).toBe(1);
+    await expect
+      .poll(() => page.locator('text-panel').getByText(`step ${saved} ·`).count())
+      .toBe(1);
     await expect
       .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })
       .toContain('webgpu');
@@ -76,6 +78,20 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     await expect
       .poll(() => page.getByTestId('state').textContent(), { timeout: 60_000 })
       .toBe('paused');
+    // The overview of every model's sessions lists it too, and opens its tab.
+    const overview = page.locator('all-sessions');
+    await expect
+      .poll(() => overview.locator('summary').textContent())
+      .toMatch(/All sessions on this device: 1, [\d.]+ [kM]B/);
+    await overview.locator('summary').click();
+    await expect
+      .poll(() => overview.getByText(/char-LSTM · tiny\.txt · step \d+ ·/).count())
+      .toBe(1);
+    await page.getByRole('tab', { name: 'Faces' }).click();
+    await overview.getByRole('button', { name: /^Open .* in its tab$/ }).click();
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Text' }).getAttribute('aria-selected'))
+      .toBe('true');
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
     await context.close();
