@@ -122,7 +122,10 @@ export async function resumeAt(
     .getByRole('button', { name: /^Resume / })
     .first()
     .click();
-  await expect.poll(() => ui.getByText(`from step ${saved}.`).count(), { timeout: 60_000 }).toBe(1);
+  // Resuming rebuilds the networks (and the GAN's face pool) in a fresh worker: slow on a busy CI.
+  await expect
+    .poll(() => ui.getByText(`from step ${saved}.`).count(), { timeout: 180_000 })
+    .toBe(1);
   await expect.poll(() => stepShown(ui), { timeout: 120_000 }).toBeGreaterThan(saved);
   await pauseAndWait(ui, pauseTimeout);
 }
