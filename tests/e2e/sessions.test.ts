@@ -161,7 +161,12 @@ describe('sessions list in Chromium', () => {
     await expect.poll(() => stepShown(ui), { timeout: 120_000 }).toBeGreaterThan(2);
     expect(await list.getByRole('button', { name: 'Delete Branch A' }).isDisabled()).toBe(true);
     await pauseAndWait(ui);
-    expect(await list.getByRole('button', { name: 'Delete Branch A' }).isDisabled()).toBe(false);
+    // The state shows paused a moment before the controller's pause call (and its list refresh) ends.
+    await expect
+      .poll(() => list.getByRole('button', { name: 'Delete Branch A' }).isDisabled(), {
+        timeout: 30_000,
+      })
+      .toBe(false);
     await context.close();
   });
 });
