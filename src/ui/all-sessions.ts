@@ -3,9 +3,9 @@ import { customElement, state } from 'lit/decorators.js';
 import type { ModelKind, SessionMeta } from '../shared/protocol';
 import { listSessions } from '../storage/checkpoints';
 import { openAppDb } from '../storage/db';
-import { formatBytes, formatNumber, formatTime } from './format';
-import { MODEL_NAMES } from './session-list';
-import { panelStyles } from './styles';
+import { formatBytes } from './format';
+import { sessionSummary } from './session-list';
+import { disclosureStyles, panelStyles } from './styles';
 
 /** The tab that trains each model kind. */
 export const TAB_OF: Record<ModelKind, 'text' | 'faces' | 'segmentation'> = {
@@ -19,6 +19,7 @@ export const TAB_OF: Record<ModelKind, 'text' | 'faces' | 'segmentation'> = {
 export class AllSessions extends LitElement {
   static override styles = [
     panelStyles,
+    disclosureStyles,
     css`
       ul {
         list-style: none;
@@ -33,13 +34,6 @@ export class AllSessions extends LitElement {
         gap: 0.5rem;
         padding: 0.5rem 0;
         border-top: 1px solid var(--border);
-      }
-      summary {
-        min-height: 44px;
-        display: flex;
-        align-items: center;
-        cursor: pointer;
-        font-weight: 600;
       }
     `,
   ];
@@ -71,11 +65,7 @@ export class AllSessions extends LitElement {
                 (s) =>
                   html`<li>
                     <span
-                      ><b>${s.name}</b><br /><span class="muted"
-                        >${MODEL_NAMES[s.model]} · ${s.dataset} · step ${s.step} · loss
-                        ${formatNumber(s.lastLoss)} · ${formatBytes(s.sizeBytes)} · saved
-                        ${formatTime(s.savedAt)}</span
-                      ></span
+                      ><b>${s.name}</b><br /><span class="muted">${sessionSummary(s)}</span></span
                     >
                     <button
                       class="secondary"

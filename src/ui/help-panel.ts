@@ -2,21 +2,15 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { HeadRow } from '../models/heads';
 import { helpContent, type HelpTopic } from './help-content';
-import { panelStyles } from './styles';
+import { disclosureStyles, panelStyles } from './styles';
 
 /** A collapsed "How this works" panel: the model, its recipe and tricks, and what the numbers mean. */
 @customElement('help-panel')
 export class HelpPanel extends LitElement {
   static override styles = [
     panelStyles,
+    disclosureStyles,
     css`
-      summary {
-        min-height: 44px;
-        display: flex;
-        align-items: center;
-        cursor: pointer;
-        font-weight: 600;
-      }
       summary::-webkit-details-marker {
         display: none;
       }

@@ -12,6 +12,14 @@ export const MODEL_NAMES = {
   segmenter: 'Segmenter',
 } as const;
 
+/** One line about a saved session: model, dataset, step, loss, size on disk and when it was saved. */
+export function sessionSummary(s: SessionMeta): string {
+  return (
+    `${MODEL_NAMES[s.model]} · ${s.dataset} · step ${s.step} · loss ${formatNumber(s.lastLoss)} · ` +
+    `${formatBytes(s.sizeBytes)} on disk · saved ${formatTime(s.savedAt)}`
+  );
+}
+
 /** What a person asked the list to do; sent as the detail of a `session-action` event. */
 export type SessionAction =
   | { kind: 'resume' | 'export' | 'duplicate' | 'delete'; id: string }
@@ -247,11 +255,7 @@ export class SessionList extends LitElement {
                 <b>${s.name}</b>
                 ${this.training === s.id ? html`<span class="badge">· training now</span>` : ''}
               </div>
-              <div class="muted">
-                ${MODEL_NAMES[s.model]} · ${s.dataset} · step ${s.step} · loss
-                ${formatNumber(s.lastLoss)} · ${formatBytes(s.sizeBytes)} on disk · saved
-                ${formatTime(s.savedAt)}
-              </div>
+              <div class="muted">${sessionSummary(s)}</div>
               ${this.actions(s)}
             </li>`,
         )}

@@ -121,3 +121,14 @@ export const panelStyles = css`
     }
   }
 `;
+
+/** A `<details>` summary as a 44 px tall, bold touch target (help panels, the sessions overview). */
+export const disclosureStyles = css`
+  summary {
+    min-height: 44px;
+    display: flex;
+    align-items: center;
+    cursor: pointer;
+    font-weight: 600;
+  }
+`;
