@@ -64,6 +64,8 @@ export class FacesPanel extends LitElement {
     snapshotEvery: 50,
   };
   @state() private shown = -1;
+  /** Timer of the "Play history" animation, when playing. */
+  @state() private playing?: ReturnType<typeof setInterval>;
   private urls = new Map<Uint8Array, string>();
 
   private url(png: Uint8Array): string {
@@ -77,6 +79,7 @@ export class FacesPanel extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.stop();
     for (const u of this.urls.values()) URL.revokeObjectURL(u);
     this.urls.clear();
   }
@@ -179,6 +182,24 @@ export class FacesPanel extends LitElement {
     </section>`;
   }
 
+  /** Animates the grid from the first snapshot to the newest, four per second. */
+  private play(): void {
+    this.stop();
+    this.shown = 0;
+    this.playing = setInterval(() => {
+      const last = this.ctl.snapshots.length - 1;
+      if (this.shown < 0 || this.shown + 1 >= last) {
+        this.shown = -1;
+        this.stop();
+      } else this.shown++;
+    }, 250);
+  }
+
+  private stop(): void {
+    clearInterval(this.playing);
+    this.playing = undefined;
+  }
+
   private timeline() {
     const snaps = this.ctl.snapshots;
     if (!snaps.length) return html``;
@@ -199,11 +220,19 @@ export class FacesPanel extends LitElement {
           max=${snaps.length - 1}
           .value=${String(i)}
           @input=${(e: Event) => {
+            this.stop();
             const v = Number((e.target as HTMLInputElement).value);
             this.shown = v === snaps.length - 1 ? -1 : v;
           }}
       /></label>
       <div class="row">
+        <button
+          class="secondary"
+          ?disabled=${snaps.length < 2}
+          @click=${() => (this.playing ? this.stop() : this.play())}
+        >
+          ${this.playing ? 'Stop' : 'Play history'}
+        </button>
         <button
           class="secondary"
           @click=${() => downloadPng(snap.png, `faces-step-${snap.step}.png`)}

@@ -10,6 +10,7 @@ export function formatDuration(sec: number): string {
 
 /** Formats a byte count as kB/MB. */
 export function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
   return `${Math.max(1, Math.round(n / 1e3))} kB`;
 }

@@ -37,6 +37,19 @@ export class MetricChart extends LitElement {
         min-height: ${HEIGHT}px;
         touch-action: pan-y;
       }
+      /* Before the first point: the plot's space stays reserved (no layout shift) and says why it is empty. */
+      .plot.empty {
+        display: grid;
+        place-items: center;
+        border: 1px dashed var(--border);
+        border-radius: 6px;
+      }
+      .plot.empty::before {
+        content: 'Curves appear here once training starts.';
+        color: var(--muted);
+        padding: 1rem;
+        text-align: center;
+      }
       .legend {
         display: flex;
         flex-wrap: wrap;
@@ -237,7 +250,11 @@ export class MetricChart extends LitElement {
       data-points=${cols[0].length}
       data-first-step=${cols[0][0]}
     >
-      <div class="plot" role="img" aria-label=${`${this.label}: ${summary}`}></div>
+      <div
+        class="plot ${cols[0].length ? '' : 'empty'}"
+        role="img"
+        aria-label=${`${this.label}: ${summary}`}
+      ></div>
       ${this.legend(cols)}
       <div class="row">
         <label
@@ -250,7 +267,9 @@ export class MetricChart extends LitElement {
             .value=${String(this.smoothing)}
             @input=${(e: Event) => (this.smoothing = Number((e.target as HTMLInputElement).value))}
         /></label>
-        <button class="secondary" @click=${() => this.zoomRecent()}>Zoom to latest quarter</button>
+        <button class="secondary" @click=${() => this.zoomRecent()} ?disabled=${cols[0].length < 2}>
+          Zoom to latest quarter
+        </button>
         <button class="secondary" @click=${() => this.resetZoom()} ?disabled=${!this.zoomed}>
           Reset zoom
         </button>

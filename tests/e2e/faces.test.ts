@@ -52,6 +52,13 @@ describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
     await ui.getByLabel(/Training history/).fill('0');
     const first = await gridStats(ui);
     expect(first.pixels).not.toEqual(latest.pixels); // the grid changed as training went on
+    // Play animates the history up to the newest grid, then stops by itself.
+    const count = Number(await ui.getByLabel(/Training history/).getAttribute('max')) + 1;
+    await ui.getByRole('button', { name: 'Play history' }).click();
+    await expect
+      .poll(() => ui.getByText(`(${count} of ${count})`).count(), { timeout: 30_000 })
+      .toBe(1);
+    await ui.getByRole('button', { name: 'Play history' }).waitFor({ timeout: 10_000 });
 
     await ui.getByRole('button', { name: 'Generate' }).click();
     await expect
