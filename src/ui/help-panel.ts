@@ -11,21 +11,6 @@ export class HelpPanel extends LitElement {
     panelStyles,
     disclosureStyles,
     css`
-      summary::-webkit-details-marker {
-        display: none;
-      }
-      summary::before {
-        content: '▸';
-        margin-right: 0.5rem;
-        transition: transform 0.15s;
-      }
-      details[open] > summary::before {
-        transform: rotate(90deg);
-      }
-      summary:focus-visible {
-        outline: 3px solid var(--focus);
-        outline-offset: 2px;
-      }
       dt {
         font-weight: 600;
         margin-top: 0.5rem;

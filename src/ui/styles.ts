@@ -122,7 +122,7 @@ export const panelStyles = css`
   }
 `;
 
-/** A `<details>` summary as a 44 px tall, bold touch target (help panels, the sessions overview). */
+/** A `<details>` summary as a 44 px tall, bold touch target with a turning ▸ (help, sessions overview, sample history). */
 export const disclosureStyles = css`
   summary {
     min-height: 44px;
@@ -130,5 +130,21 @@ export const disclosureStyles = css`
     align-items: center;
     cursor: pointer;
     font-weight: 600;
+  }
+  /* display: flex hides the native marker in some browsers: one drawn marker everywhere. */
+  summary::-webkit-details-marker {
+    display: none;
+  }
+  summary::before {
+    content: '▸';
+    margin-right: 0.5rem;
+    transition: transform 0.15s;
+  }
+  details[open] > summary::before {
+    transform: rotate(90deg);
+  }
+  summary:focus-visible {
+    outline: 3px solid var(--focus);
+    outline-offset: 2px;
   }
 `;

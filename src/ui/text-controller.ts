@@ -5,7 +5,7 @@ import type { CorpusInfo } from '../storage/corpora';
 import { listCorpora, putCorpus } from '../storage/corpora';
 import { openAppDb } from '../storage/db';
 import type { CharLstmApi } from '../workers/char-lstm.worker';
-import type { CorpusRef } from '../workers/char-lstm-session';
+import type { CorpusRef, TextSample } from '../workers/char-lstm-session';
 import { SessionController } from './session-controller';
 import { charLstmWorker } from './worker-clients';
 
@@ -23,6 +23,8 @@ export class TextController extends SessionController<CharLstmApi> {
   sampling = false;
   samples: string[] = [];
   sampleSeed = '';
+  /** The sample sets kept with the loaded session, newest first. */
+  sampleHistory: TextSample[] = [];
 
   constructor(host: ReactiveControllerHost) {
     super(host, 'char-lstm', charLstmWorker);
@@ -92,6 +94,7 @@ export class TextController extends SessionController<CharLstmApi> {
         this.onProgress,
       );
       this.running = true;
+      await this.afterLoad();
       await this.refresh();
     });
   }
@@ -108,7 +111,10 @@ export class TextController extends SessionController<CharLstmApi> {
     this.samples = temperatures.map(() => '');
     await this.guard('', async () => {
       const worker = this.worker();
-      if (!this.current) this.current = await worker.open(id);
+      if (!this.current) {
+        this.current = await worker.open(id);
+        await this.afterLoad();
+      }
       const result = await worker.sample(
         { seed: seed || undefined, length, temperatures },
         proxy((texts: string[]) => {
@@ -118,8 +124,25 @@ export class TextController extends SessionController<CharLstmApi> {
       );
       this.sampleSeed = result.seed;
       this.samples = result.texts;
+      this.sampleHistory = [result, ...this.sampleHistory];
     });
     this.sampling = false;
+    this.update();
+  }
+
+  protected override async afterLoad(): Promise<void> {
+    this.sampleHistory = (await this.worker().samples()).slice().reverse();
+  }
+
+  /** Copies a sample to the clipboard and says so. */
+  async copy(text: string, what: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+      this.notice = `Copied the ${what} sample.`;
+    } catch {
+      this.error =
+        'The browser refused access to the clipboard; select the text and copy it instead.';
+    }
     this.update();
   }
 

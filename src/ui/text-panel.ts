@@ -1,6 +1,6 @@
 import { LitElement, html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { panelStyles } from './styles';
+import { disclosureStyles, panelStyles } from './styles';
 import { statusLines } from './status-lines';
 import { TextController } from './text-controller';
 import './session-list';
@@ -16,6 +16,7 @@ import { textSettingsFrom } from './restored-settings';
 export class TextPanel extends LitElement {
   static override styles = [
     panelStyles,
+    disclosureStyles,
     css`
       .samples {
         display: grid;
@@ -31,6 +32,12 @@ export class TextPanel extends LitElement {
         min-height: 4rem;
         margin: 0.25rem 0 0;
         font-size: 0.85rem;
+      }
+      .samples figcaption {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 0.5rem;
       }
       textarea {
         width: 100%;
@@ -194,15 +201,44 @@ export class TextPanel extends LitElement {
         </button>
       </div>
       ${c.sampleSeed ? html`<p class="muted">Seed: “${c.sampleSeed}”</p>` : ''}
-      <div class="samples" aria-live="polite">
-        ${c.samples.map(
-          (t, i) =>
-            html`<figure style="margin:0">
-              <figcaption>Temperature ${temps[i]}</figcaption>
-              <pre data-testid="sample">${t}</pre>
-            </figure>`,
-        )}
-      </div>
+      <div class="samples" aria-live="polite">${this.figures(c.samples, temps, 'sample')}</div>
+    </section>`;
+  }
+
+  /** One figure per temperature with a Copy button. */
+  private figures(texts: string[], temps: number[], testId: string) {
+    return texts.map(
+      (t, i) =>
+        html`<figure style="margin:0">
+          <figcaption>
+            Temperature ${temps[i]}
+            <button
+              class="secondary"
+              aria-label="Copy the temperature ${temps[i]} sample"
+              ?disabled=${!t}
+              @click=${() => this.ctl.copy(t, `temperature ${temps[i]}`)}
+            >
+              Copy
+            </button>
+          </figcaption>
+          <pre data-testid=${testId}>${t}</pre>
+        </figure>`,
+    );
+  }
+
+  // Every sample set kept with the session, newest first: how the writing changed with training.
+  private sampleHistory() {
+    const kept = this.ctl.sampleHistory;
+    if (!kept.length) return '';
+    return html`<section class="card" aria-labelledby="sample-history-h">
+      <h2 id="sample-history-h">Sample history (${kept.length})</h2>
+      ${kept.map(
+        (s, i) =>
+          html`<details ?open=${i === 0} data-testid="sample-set">
+            <summary>Step ${s.step} · seed “${s.seed}”</summary>
+            <div class="samples">${this.figures(s.texts, s.temperatures, 'kept-sample')}</div>
+          </details>`,
+      )}
     </section>`;
   }
 
@@ -210,7 +246,7 @@ export class TextPanel extends LitElement {
     const c = this.ctl;
     return html`
       ${statusLines(c)} <help-panel topic="text"></help-panel>
-      ${this.trainControls()} ${this.sampleControls()}
+      ${this.trainControls()} ${this.sampleControls()} ${this.sampleHistory()}
       <session-list
         heading="Saved text sessions"
         .sessions=${c.sessions}

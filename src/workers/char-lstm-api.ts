@@ -124,6 +124,9 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
       );
       const sample = { step: s.stepCount, seed, temperatures: req.temperatures, texts };
       s.addSample(sample);
+      // A sample taken while paused is kept across reloads too. A failed save (storage full) must not
+      // lose the text on screen; the next checkpoint stores it.
+      await host.persistIdle().catch(() => undefined);
       return sample;
     },
 

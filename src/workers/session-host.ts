@@ -234,6 +234,17 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       if (!session) throw new Error('Train or open a session first: there is no model loaded.');
       return session;
     },
+    /** Saves the loaded session if it is paused and no other tab trains it (a running one saves at its next autosave). */
+    async persistIdle(): Promise<void> {
+      if (!session || loop?.running) return;
+      const release = await acquireTrainingLock(session.meta.id);
+      if (!release) return; // the training tab owns the checkpoint
+      try {
+        await save();
+      } finally {
+        release();
+      }
+    },
     /** Makes `next` the loaded session, writes its first checkpoint and starts training it. */
     async begin(
       next: S,

@@ -56,6 +56,8 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
       .poll(async () => (await first.textContent())?.length ?? 0, { timeout: 120_000 })
       .toBe(60);
     expect(await page.getByTestId('sample').count()).toBe(4);
+    await expect.poll(() => page.getByText('Sample history (1)').count()).toBe(1);
+    const sampled = await first.textContent();
 
     await page.reload();
     const resume = page.getByRole('button', { name: /^Resume / }).first();
@@ -73,6 +75,9 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     // The whole loss history comes back with the session, not only the points after the reload.
     await expect.poll(chartPoints, { timeout: 60_000 }).toBeGreaterThanOrEqual(pointsBefore);
     expect(await firstStep()).toBe(firstBefore);
+    // The sample taken while paused was saved with the session and comes back with it.
+    await expect.poll(() => page.getByText('Sample history (1)').count()).toBe(1);
+    expect(await page.getByTestId('kept-sample').first().textContent()).toBe(sampled);
     await expect.poll(() => stepShown(page), { timeout: 120_000 }).toBeGreaterThan(saved);
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect

@@ -79,8 +79,9 @@ describe('char-LSTM worker API, in-process on cpu', () => {
     expect(hist.at(-1)!.step).toBe(30);
   });
 
-  it('samples at several temperatures from a seed and streams chunks', async () => {
-    const api = makeApi(new IDBFactory());
+  it('samples at several temperatures from a seed, streams chunks and keeps the set with the paused session', async () => {
+    const factory = new IDBFactory();
+    const api = makeApi(factory);
     await api.init('cpu');
     const run = untilStopped();
     await api.startNew({ corpus, config: CONFIG, seed: 1 }, run.onProgress, 3);
@@ -92,6 +93,12 @@ describe('char-LSTM worker API, in-process on cpu', () => {
     );
     expect(out.texts.map((t) => t.length)).toEqual([45, 45]);
     expect(chunks.length).toBeGreaterThan(0);
+    // Saved at once although training is paused: a fresh worker sees it.
+    const fresh = makeApi(factory);
+    await fresh.init('cpu');
+    await fresh.open(api.status()!.meta.id);
+    expect(fresh.samples()).toEqual([out]);
+    expect(out.step).toBe(3);
     await expect(api.sample({ length: 10, temperatures: [0] }, () => {})).rejects.toThrow(
       /temperature/,
     );
