@@ -61,8 +61,11 @@ export class FacesController extends SessionController<GanApi> {
     await this.guard(`Reading and resizing ${files.length} files…`, async () => {
       // A folder's files keep their path, so skipped files are named where the person can find them.
       const sources = files.map((f) => ({ name: f.webkitRelativePath || f.name, blob: f }));
+      // Loose image files give a known total; a .zip's count is only known once it is read.
+      const total = files.some((f) => /\.zip$/i.test(f.name)) ? 0 : files.length;
       const onRead = proxy((read: number) => {
         this.busy = `Reading and resizing images: ${read} read…`;
+        this.busyFraction = total ? Math.min(1, read / total) : null;
         this.update();
       });
       this.importReport = await this.worker().importImages(sources, name, onRead);

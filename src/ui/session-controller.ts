@@ -54,6 +54,8 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   progress: TrainProgress | null = null;
   running = false;
   busy = '';
+  /** How far the busy work is, 0-1, when it is known; null shows an indeterminate bar. */
+  busyFraction: number | null = null;
   error = '';
   notice = '';
   /** Outcome of the last sessions-list action, shown in the list itself. */
@@ -108,6 +110,7 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
       this.error = (e as Error).message;
     } finally {
       this.busy = '';
+      this.busyFraction = null;
       this.update();
     }
   }
@@ -256,6 +259,7 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
       this.listStatus = { text: (e as Error).message, error: true };
     } finally {
       this.busy = '';
+      this.busyFraction = null;
       this.update();
     }
   }

@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import type { SessionController, SessionWorker } from './session-controller';
 
 /** The backend line, error, busy and notice lines every model tab shows at its top. */
@@ -22,6 +23,17 @@ export function statusLines<W extends SessionWorker>(c: SessionController<W>) {
           </button>`
         : ''
     }
-    ${c.busy ? html`<p class="muted" role="status">${c.busy}</p>` : ''}
+    ${
+      c.busy
+        ? html`<p class="muted busy" role="status">
+            <progress
+              max="1"
+              value=${ifDefined(c.busyFraction ?? undefined)}
+              aria-label=${c.busy}
+            ></progress>
+            ${c.busy}
+          </p>`
+        : ''
+    }
     ${c.notice ? html`<p class="muted">${c.notice}</p>` : ''}`;
 }

@@ -101,6 +101,10 @@ export const panelStyles = css`
     width: 100%;
     height: 0.6rem;
   }
+  .busy progress {
+    display: block;
+    margin-bottom: 0.25rem;
+  }
   /* Controls | results side by side on wide screens once there is something to show; one column on phones. */
   @media (min-width: 60rem) {
     .split.has-results {
