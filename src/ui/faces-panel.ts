@@ -87,7 +87,10 @@ export class FacesPanel extends LitElement {
   // A resumed session shows its own settings; a preset sets the sizes for this device.
   override willUpdate(): void {
     const restored = facesSettingsFrom(this.ctl.takeRestoredConfig());
-    if (restored) this.settings = restored;
+    if (!restored) return;
+    this.settings = restored.settings;
+    // The picker shows what the resumed session trains on (an import, or the built-in faces).
+    if (restored.dataset) this.ctl.dataset = restored.dataset;
   }
 
   private applyPreset(name: PresetName): void {

@@ -1,7 +1,7 @@
 // Maps the config a checkpoint stores back onto each tab's form fields, so a resumed session shows
 // the settings it actually trains with.
 import type { CharLstmSessionConfig, CorpusRef } from '../workers/char-lstm-session';
-import type { GanSessionConfig } from '../workers/gan-session';
+import type { FaceDataset, GanSessionConfig } from '../workers/gan-session';
 import type { NewSegSession } from '../workers/seg-api';
 import type { SegSessionConfig } from '../workers/seg-session';
 import type { FacesSettings } from './faces-controller';
@@ -19,12 +19,15 @@ export function textSettingsFrom(cfg: unknown): {
   return { batchSize, learningRate, units, corpus: c.corpus };
 }
 
-/** The Faces tab's fields of a stored GAN config. */
-export function facesSettingsFrom(cfg: unknown): FacesSettings | null {
+/** The Faces tab's fields and dataset choice of a stored GAN config. */
+export function facesSettingsFrom(
+  cfg: unknown,
+): { settings: FacesSettings; dataset: FaceDataset | null } | null {
   const c = cfg as Partial<GanSessionConfig> | null;
   if (!c?.model) return null;
   const { imageSize, width, batchSize } = c.model;
-  return { imageSize, width, batchSize, snapshotEvery: c.snapshotEvery ?? 50 };
+  const settings = { imageSize, width, batchSize, snapshotEvery: c.snapshotEvery ?? 50 };
+  return { settings, dataset: c.dataset ?? null };
 }
 
 /** The Segmentation tab's request fields of a stored segmenter config, over `current`. */
@@ -34,6 +37,7 @@ export function segRequestFrom(cfg: unknown, current: NewSegSession): NewSegSess
   return {
     ...current,
     mode: c.mode,
+    importedId: c.imported?.id,
     pretrainTask: c.pretrainTask ?? null,
     pretrainSteps: c.pretrainSteps,
     frozenSteps: c.frozenSteps,
