@@ -1,6 +1,7 @@
-// `npm run bench -- [model...]`: runs the registered model benchmarks in Node on cpu and webgpu
-// (Dawn over SwiftShader), prints a table to stderr, writes bench/results/<date>-<host>.json and
-// prints the same record as one JSON line, the last line of stdout.
+// `npm run bench -- [model...] [--no-chromium]`: runs the registered model benchmarks in Node on cpu
+// and webgpu (Dawn over SwiftShader), then the in-app Benchmark in headless chromium on webgpu and
+// webgl (SwiftShader), prints a table to stderr, writes bench/results/<date>-<host>.json and prints
+// the same record as one JSON line, the last line of stdout.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,7 +13,7 @@ export interface BenchResult {
   [key: string]: unknown;
 }
 
-// Loaded lazily, after the WebGPU setup below; add gan and segmenter here.
+// Loaded lazily, after the WebGPU setup below.
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   lstm: async () => (await import('./lstm')).runLstmBench(),
   segmenter: async () => (await import('./segmenter')).runSegmenterBench(),
@@ -49,6 +50,15 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     results[name] = await BENCHES[name]();
     console.error(`${name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  if (!process.argv.includes('--no-chromium')) {
+    const { runChromiumBench } = await import('./chromium');
+    const inApp = { lstm: 'char-lstm', gan: 'gan', segmenter: 'segmenter' } as const;
+    const models = names.map((n) => inApp[n as keyof typeof inApp]);
+    const rows = await runChromiumBench(models, (line) => console.error(line));
+    for (const name of names) {
+      Object.assign(results[name].backends, rows[inApp[name as keyof typeof inApp]] ?? {});
+    }
   }
   printTable(results);
   const date = new Date().toISOString().slice(0, 10);
