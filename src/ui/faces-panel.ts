@@ -5,9 +5,8 @@ import type { ImportFilesDetail } from './face-dataset-picker';
 import './face-dataset-picker';
 import { FacesController, type FacesSettings } from './faces-controller';
 import { downloadPng, pngUrl } from './png-url';
-import { statusLines } from './status-lines';
+import { sessionList, statusLines } from './status-lines';
 import { panelStyles } from './styles';
-import './session-list';
 import './train-progress';
 import './metric-chart';
 import './help-panel';
@@ -297,16 +296,8 @@ export class FacesPanel extends LitElement {
 
   override render() {
     const c = this.ctl;
-    return html`${statusLines(c)} <help-panel topic="faces"></help-panel>
-      ${this.trainControls()} ${this.timeline()} ${this.generation()}
-      <session-list
-        heading="Saved faces sessions"
-        .sessions=${c.sessions}
-        .training=${c.training}
-        .status=${c.listStatus}
-        ?disabled=${!!c.busy}
-        @session-action=${c.onSessionAction}
-      ></session-list>`;
+    return html`${statusLines(c)} <help-panel topic="faces"></help-panel> ${this.trainControls()}
+      ${this.timeline()} ${this.generation()} ${sessionList(c, 'Saved faces sessions')}`;
   }
 }
 

@@ -6,13 +6,12 @@ import type { NewSegSession } from '../workers/seg-api';
 import { formatNumber } from './format';
 import { pngUrl } from './png-url';
 import { SegController } from './seg-controller';
-import { statusLines } from './status-lines';
+import { sessionList, statusLines } from './status-lines';
 import { panelStyles } from './styles';
 import { segWorker } from './worker-clients';
 import './seg-dataset-picker';
 import type { ImportPairsDetail, SegDatasetChoice } from './seg-dataset-picker';
 import './seg-predict';
-import './session-list';
 import './train-progress';
 import './metric-chart';
 import './help-panel';
@@ -321,15 +320,7 @@ export class SegPanel extends LitElement {
     const c = this.ctl;
     return html`${statusLines(c)}
       <help-panel topic="segmentation" .heads=${this.heads}></help-panel> ${this.setup()}
-      ${this.results()}
-      <session-list
-        heading="Saved segmentation sessions"
-        .sessions=${c.sessions}
-        .training=${c.training}
-        .status=${c.listStatus}
-        ?disabled=${!!c.busy}
-        @session-action=${c.onSessionAction}
-      ></session-list>`;
+      ${this.results()} ${sessionList(c, 'Saved segmentation sessions')}`;
   }
 }
 

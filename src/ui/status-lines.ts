@@ -1,6 +1,7 @@
 import { html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { SessionController, SessionWorker } from './session-controller';
+import './session-list';
 
 /** The backend line, error, busy and notice lines every model tab shows at its top. */
 export function statusLines<W extends SessionWorker>(c: SessionController<W>) {
@@ -36,4 +37,16 @@ export function statusLines<W extends SessionWorker>(c: SessionController<W>) {
         : ''
     }
     ${c.notice ? html`<p class="muted">${c.notice}</p>` : ''}`;
+}
+
+/** The tab's saved-sessions list, wired to its controller's list actions. */
+export function sessionList<W extends SessionWorker>(c: SessionController<W>, heading: string) {
+  return html`<session-list
+    heading=${heading}
+    .sessions=${c.sessions}
+    .training=${c.training}
+    .status=${c.listStatus}
+    ?disabled=${!!c.busy}
+    @session-action=${c.onSessionAction}
+  ></session-list>`;
 }

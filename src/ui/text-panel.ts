@@ -1,9 +1,8 @@
 import { LitElement, html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { disclosureStyles, panelStyles } from './styles';
-import { statusLines } from './status-lines';
+import { sessionList, statusLines } from './status-lines';
 import { TextController } from './text-controller';
-import './session-list';
 import './train-progress';
 import './metric-chart';
 import './help-panel';
@@ -247,14 +246,7 @@ export class TextPanel extends LitElement {
     return html`
       ${statusLines(c)} <help-panel topic="text"></help-panel>
       ${this.trainControls()} ${this.sampleControls()} ${this.sampleHistory()}
-      <session-list
-        heading="Saved text sessions"
-        .sessions=${c.sessions}
-        .training=${c.training}
-        .status=${c.listStatus}
-        ?disabled=${!!c.busy}
-        @session-action=${c.onSessionAction}
-      ></session-list>
+      ${sessionList(c, 'Saved text sessions')}
     `;
   }
 }
