@@ -182,7 +182,7 @@ async function benchBackend(backend: string): Promise<Record<string, number>> {
 export async function trainGan(
   cfg: GanConfig,
   steps: number,
-  onStep?: (step: number, seconds: number, trainer: GanTrainer) => Promise<void>,
+  onStep?: (step: number, seconds: number, trainer: GanTrainer, g: tf.LayersModel) => Promise<void>,
 ): Promise<{ g: tf.LayersModel; d: tf.LayersModel; trainer: GanTrainer; seconds: number }> {
   const pool = facesToFloat(renderFaces(0, 4096, cfg.imageSize));
   const g = buildGenerator(cfg, 1);
@@ -197,7 +197,7 @@ export async function trainGan(
     await l.gLoss.data();
     tf.dispose([real, l.dLossReal, l.dLossFake, l.gLoss]);
     ms += performance.now() - t0;
-    await onStep?.(s, ms / 1000, trainer);
+    await onStep?.(s, ms / 1000, trainer, g);
   }
   return { g, d, trainer, seconds: ms / 1000 };
 }
@@ -223,8 +223,16 @@ export async function benchQuality(steps: number): Promise<Record<string, number
   const untrained = buildGenerator(cfg, 1);
   const fdUntrained = await fdOf(untrained);
   untrained.dispose();
-  const run = await trainGan(cfg, steps, async (s, seconds) => {
+  // GAN_BENCH_EVAL_EVERY=N also logs the distance every N steps: how the gap closes with the budget.
+  const evalEvery = Number(process.env.GAN_BENCH_EVAL_EVERY ?? 0);
+  const run = await trainGan(cfg, steps, async (s, seconds, _trainer, g) => {
     if (s % 25 === 0) console.error(`gan quality: step ${s}/${steps}, ${seconds.toFixed(0)} s`);
+    if (evalEvery > 0 && s % evalEvery === 0 && s < steps) {
+      const fd = await fdOf(g);
+      console.error(
+        `gan quality: step ${s}, fd ${fd.toFixed(2)} (untrained ${fdUntrained.toFixed(2)})`,
+      );
+    }
   });
   const fd = await fdOf(run.g);
   const fdRealVsReal = frechetFromStats(real.mean, real.cov, real2.mean, real2.cov);

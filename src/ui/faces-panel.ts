@@ -139,10 +139,10 @@ export class FacesPanel extends LitElement {
               this.set('width', (e.target as HTMLSelectElement).value as 'small' | 'standard')}
           >
             <option value="small" ?selected=${this.settings.width === 'small'}>
-              Small (phones)
+              Small (fast on any device)
             </option>
             <option value="standard" ?selected=${this.settings.width === 'standard'}>
-              Standard (laptops)
+              Standard (needs a GPU)
             </option>
           </select></label
         >
