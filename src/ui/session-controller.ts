@@ -1,4 +1,4 @@
-import { proxy, type Remote } from 'comlink';
+import { proxy, transfer, type Remote } from 'comlink';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type {
   BackendReport,
@@ -7,15 +7,11 @@ import type {
   SessionMeta,
   TrainProgress,
 } from '../shared/protocol';
-import { parseSessionZip, sizeRefusal } from '../data/session-import';
-import { checkpointToZip } from '../data/session-zip';
+import { sizeRefusal } from '../data/session-import';
 import {
   deleteSession,
   duplicateSession,
-  getSession,
-  importSession,
   listSessions,
-  loadCheckpoint,
   renameSession,
 } from '../storage/checkpoints';
 import { openAppDb } from '../storage/db';
@@ -36,6 +32,8 @@ export interface SessionWorker {
   checkpoint(): Promise<SessionMeta | null>;
   status(): SessionStatus | null;
   pruneSamples(keepLast: number): Promise<{ dropped: number; meta: SessionMeta | null }>;
+  importZip(zip: Uint8Array, expected: ModelKind, fileName: string): Promise<SessionMeta>;
+  exportZip(id: string): Promise<{ bytes: Uint8Array; fileName: string }>;
 }
 
 /** What a worker reports about its loaded session: meta, state, whole history and stored config. */
@@ -217,15 +215,9 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   /** Downloads a saved session as a .zip (tfjs layers model.json + weights, optimizer, metadata). */
   async exportSession(id: string): Promise<void> {
     await this.guard('Exporting…', async () => {
-      const db = await openAppDb();
-      const [meta, ckpt] = await Promise.all([getSession(db, id), loadCheckpoint(db, id)]);
-      if (!meta || !ckpt) throw new Error('This session has no checkpoint on this device.');
-      const safe = meta.name.replace(/[^\w.-]+/g, '-');
-      downloadBytes(
-        checkpointToZip(meta, ckpt),
-        `${safe}-step-${meta.step}.zip`,
-        'application/zip',
-      );
+      // Zipping a large session takes a while: the worker does it, not the page's thread.
+      const { bytes, fileName } = await this.worker().exportZip(id);
+      downloadBytes(bytes, fileName, 'application/zip');
     });
   }
 
@@ -311,13 +303,13 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
       // Checked before reading, so a huge file is never pulled into memory.
       const tooBig = sizeRefusal(file.name, file.size);
       if (tooBig) throw new Error(tooBig);
-      const parsed = parseSessionZip(
-        new Uint8Array(await file.arrayBuffer()),
+      // Unzipping and validating up to 100 MB would freeze the page: the worker does it.
+      const zip = new Uint8Array(await file.arrayBuffer());
+      const meta = await this.worker().importZip(
+        transfer(zip, [zip.buffer]),
         this.model,
         file.name,
       );
-      if (!parsed.ok) throw new Error(parsed.message);
-      const meta = await importSession(await openAppDb(), parsed.meta, parsed.checkpoint);
       await this.refresh();
       return `Imported “${meta.name}” at step ${meta.step}. Press Resume to continue training it.`;
     });

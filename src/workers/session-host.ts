@@ -7,8 +7,16 @@ import type {
   TrainProgress,
 } from '../shared/protocol';
 import { DEFAULT_AUTOSAVE } from '../shared/protocol';
+import { parseSessionZip } from '../data/session-import';
+import { checkpointToZip } from '../data/session-zip';
 import type { Checkpoint } from '../storage/checkpoints';
-import { loadCheckpoint, newSessionId, saveCheckpoint } from '../storage/checkpoints';
+import {
+  getSession,
+  importSession,
+  loadCheckpoint,
+  newSessionId,
+  saveCheckpoint,
+} from '../storage/checkpoints';
 import type { AppDatabase } from '../storage/db';
 import { openAppDb } from '../storage/db';
 import * as tf from '@tensorflow/tfjs';
@@ -290,6 +298,27 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
           return session.meta;
         }
         return save();
+      },
+      /** Validates a session .zip and stores it as a new session, off the page's thread; throws the person's message. */
+      async importZip(
+        zip: Uint8Array,
+        expected: ModelKind,
+        fileName: string,
+      ): Promise<SessionMeta> {
+        const parsed = parseSessionZip(zip, expected, fileName);
+        if (!parsed.ok) throw new Error(parsed.message);
+        return importSession(await db(), parsed.meta, parsed.checkpoint);
+      },
+      /** A saved session as a .zip (tfjs layers model, optimizer state, metadata) and its file name. */
+      async exportZip(id: string): Promise<{ bytes: Uint8Array; fileName: string }> {
+        const database = await db();
+        const [meta, ckpt] = await Promise.all([
+          getSession(database, id),
+          loadCheckpoint(database, id),
+        ]);
+        if (!meta || !ckpt) throw new Error('This session has no checkpoint on this device.');
+        const safe = meta.name.replace(/[^\w.-]+/g, '-');
+        return { bytes: checkpointToZip(meta, ckpt), fileName: `${safe}-step-${meta.step}.zip` };
       },
       /** Frees storage: drops all but the newest `keepLast` samples of the loaded session and saves it. */
       async pruneSamples(keepLast: number): Promise<{ dropped: number; meta: SessionMeta | null }> {

@@ -3,7 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainProgress } from '../../src/shared/protocol';
-import { loadCheckpoint } from '../../src/storage/checkpoints';
+import { listSessions, loadCheckpoint } from '../../src/storage/checkpoints';
 import { openAppDb } from '../../src/storage/db';
 import { createCharLstmApi } from '../../src/workers/char-lstm-api';
 import { decodeTensorList } from '../../src/workers/snapshot';
@@ -105,6 +105,28 @@ describe('char-LSTM worker API, in-process on cpu', () => {
     await expect(
       api.sample({ seed: 'XYZ', length: 10, temperatures: [1] }, () => {}),
     ).rejects.toThrow(/never saw/);
+  });
+
+  it('exports a session .zip and imports it back as a new session, in the worker', async () => {
+    const factory = new IDBFactory();
+    const api = makeApi(factory);
+    await api.init('cpu');
+    const run = untilStopped();
+    const meta = await api.startNew({ corpus, config: CONFIG, seed: 3 }, run.onProgress, 4);
+    await run.done;
+    const { bytes, fileName } = await api.exportZip(meta.id);
+    expect(fileName).toBe(`Text-on-test-text-step-4.zip`);
+    const imported = await api.importZip(bytes, 'char-lstm', fileName);
+    expect(imported.id).not.toBe(meta.id);
+    expect(imported.step).toBe(4);
+    expect(await weightsOf(factory, imported.id)).toEqual(await weightsOf(factory, meta.id));
+    await expect(api.importZip(bytes, 'gan', fileName)).rejects.toThrow(
+      /Could not import .*Your saved sessions are unchanged/,
+    );
+    await expect(api.importZip(new Uint8Array([1, 2, 3]), 'char-lstm', 'x.zip')).rejects.toThrow(
+      /Could not import “x\.zip”/,
+    );
+    expect((await listSessions(await openAppDb('test', factory))).length).toBe(2);
   });
 
   it('refuses bad corpora and hyperparameters with a message', async () => {
