@@ -75,18 +75,6 @@ export class BenchPanel extends LitElement {
         flex-wrap: wrap;
         gap: 0 1rem;
       }
-      label.check {
-        flex-direction: row;
-        align-items: center;
-        gap: 0.5rem;
-        min-height: 44px;
-        font-size: 1rem;
-      }
-      /* The box stays 44 px tall (the shared input rule): the whole row is the touch target. */
-      label.check input {
-        width: 1.25rem;
-        margin: 0;
-      }
       .actions {
         margin-top: 0.75rem;
       }

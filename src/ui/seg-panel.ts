@@ -224,13 +224,14 @@ export class SegPanel extends LitElement {
         ${AUGMENT.map(([k, l, step]) =>
           this.number(`augment.${k}`, l, 0, step, (r.augment as Record<string, number>)[k]),
         )}
-        <label
-          >Horizontal flip
-          <input
+        <label class="check"
+          ><input
             type="checkbox"
             .checked=${!!r.augment?.horizontalFlip}
             @change=${(e: Event) => this.setField('augment.horizontalFlip', (e.target as HTMLInputElement).checked)}
-        /></label>
+          />
+          Horizontal flip</label
+        >
         <button class="secondary" @click=${() => c.previewAugmentation(r.augment, r.mode)}>
           Preview augmentation
         </button>

@@ -101,6 +101,18 @@ export const panelStyles = css`
     width: 100%;
     height: 0.6rem;
   }
+  /* A checkbox with its label beside it; the box stays 44 px tall (the input rule): the row is the touch target. */
+  label.check {
+    flex-direction: row;
+    align-items: center;
+    gap: 0.5rem;
+    min-height: 44px;
+    font-size: 1rem;
+  }
+  label.check input {
+    width: 1.25rem;
+    margin: 0;
+  }
   .busy progress {
     display: block;
     margin-bottom: 0.25rem;
