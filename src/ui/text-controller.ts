@@ -124,7 +124,8 @@ export class TextController extends SessionController<CharLstmApi> {
       );
       this.sampleSeed = result.seed;
       this.samples = result.texts;
-      this.sampleHistory = [result, ...this.sampleHistory];
+      // The worker owns the kept sets (and their bound): read them back rather than mirror them here.
+      await this.afterLoad();
     });
     this.sampling = false;
     this.update();
