@@ -1,12 +1,14 @@
 // Trains the default DCGAN on the built-in faces in Node and writes the 8x8 sample grid of a fixed
 // set of latent vectors as a PNG, for a person to look at.
 // Usage: node --import tsx scripts/train-gan.ts [steps=300] [backend=cpu] [out=docs/gan-samples.png] [scale=3]
+// GAN_CONFIG='{"learningRate":2e-4}' overrides fields of the default config.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { trainGan } from '../bench/gan';
 import { encodePng, gridImage } from '../src/data/png';
 import { createGanConfig, imagesToRgb, sampleImages, sampleLatents } from '../src/models/gan';
+import type { GanConfig } from '../src/models/gan';
 
 const [stepsArg, backendArg, outArg, scaleArg] = process.argv.slice(2);
 const steps = Number(stepsArg ?? 300);
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
   if (backend === 'webgpu') await import('../tests/setup/tf.ts');
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
   await tf.ready();
-  const cfg = createGanConfig();
+  const cfg = createGanConfig(JSON.parse(process.env.GAN_CONFIG ?? '{}') as Partial<GanConfig>);
   console.error(`training ${JSON.stringify(cfg)} for ${steps} steps on ${backend}`);
   const t0 = performance.now();
   const run = await trainGan(cfg, steps, async (s, seconds) => {

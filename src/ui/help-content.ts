@@ -55,7 +55,8 @@ const faces = () => html`
     </li>
     <li>Dropout (0.4) in the discriminator, so it does not win too early.</li>
     <li>
-      Adam with learning rate 0.0002 and beta1 0.5 (the DCGAN paper); snapshots of a grid from
+      Adam with beta1 0.5 (the DCGAN paper) and learning rate 0.0001 (the paper's 0.0002 is for
+      batches of 128; at our batch of 16 it made training swing); snapshots of a grid from
       <b>fixed</b> latent vectors, so you can watch the same faces emerge.
     </li>
   </ul>
