@@ -29,7 +29,9 @@ export interface BenchOptions {
 export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
   models: ['char-lstm', 'gan', 'segmenter'],
   configs: {},
-  warmupSteps: 2,
+  // One warm-up step compiles the kernels and creates the optimizer slots; a second one cost up to
+  // 30 s per model on SwiftShader.
+  warmupSteps: 1,
   budgetMs: 8000,
   minSteps: 3,
   maxSteps: 50,
