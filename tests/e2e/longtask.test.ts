@@ -12,16 +12,30 @@ interface LongTask {
   name: string;
 }
 
-/** Starts counting main-thread long tasks (> 50 ms) from now on; earlier ones (page load) are not replayed. */
+/** A long-animation-frame entry (Chromium 123+), as far as the log below reads it. */
+interface AnimationFrame {
+  startTime: number;
+  duration: number;
+  scripts: { invoker: string; sourceURL: string; duration: number }[];
+}
+
+/** Starts counting main-thread long tasks (> 50 ms) from now on; earlier ones (page load) are not replayed. Frames over 50 ms are kept too, with the scripts that ran in them, to say where a long task came from. */
 function observeLongTasks(page: Page): Promise<void> {
   return page.evaluate(() => {
-    const w = window as unknown as { longTasks: LongTask[] };
+    const w = window as unknown as { longTasks: LongTask[]; longFrames: string[] };
     w.longTasks = [];
+    w.longFrames = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         w.longTasks.push({ start: e.startTime, duration: e.duration, name: e.name });
       }
     }).observe({ type: 'longtask', buffered: false });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as AnimationFrame[]) {
+        const scripts = e.scripts.map((s) => `${s.invoker} ${s.duration.toFixed(0)} ms`);
+        w.longFrames.push(`${e.duration.toFixed(0)} ms at ${e.startTime.toFixed(0)}: ${scripts}`);
+      }
+    }).observe({ type: 'long-animation-frame', buffered: false });
   });
 }
 
@@ -52,7 +66,7 @@ function longTasks(page: Page): Promise<LongTask[]> {
 describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
   const app = useApp();
 
-  it('steady training in the Text tab causes no long task over 50 ms on the main thread', async () => {
+  it('training in the Text tab causes no main-thread long task over 100 ms from Train on (each over 50 ms is logged)', async () => {
     const context = await newContext(app.browser);
     const page = await context.newPage();
     const seen = watchPage(page);
@@ -89,6 +103,7 @@ describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
     console.log(
       `Train at ${trainAt.toFixed(0)}, step ${firstStep} at ${firstAt.toFixed(0)}, step ${lastStep} and Pause at ${pauseAt.toFixed(0)} ms; long tasks: ${tasks.length}`,
       tasks.map((t) => `${t.duration.toFixed(0)} ms at ${t.start.toFixed(0)} (${t.name})`),
+      await page.evaluate(() => (window as unknown as { longFrames: string[] }).longFrames),
     );
     expect(lastStep, 'training made progress while long tasks were counted').toBeGreaterThan(
       firstStep,
@@ -104,13 +119,13 @@ describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
     });
     await expect.poll(async () => (await longTasks(page)).length).toBe(tasks.length + 1);
 
-    // While training runs, progress and chart updates must never block the main thread. The one-off
-    // first render of the results (and uPlot's first draw) is logged above but not asserted: on a
-    // 2-core machine whose cores SwiftShader saturates it takes 80-550 ms, load-dependent.
-    // Steady state is held to 100 ms, not 50: with both cores busy in SwiftShader, the scheduler alone
-    // stretches a 20 ms frame to 50-60 ms now and then (seen in 1 of 4 local runs under load 8).
-    const steady = tasks.filter((t) => t.start > firstAt + 2000 && t.duration > 100);
-    expect(steady.map((t) => Math.round(t.duration))).toEqual([]);
+    // From Train on, progress and chart updates must never block the main thread. Every long task is
+    // logged above; the bar is 100 ms, not 50: with both cores of a 2-core machine busy in SwiftShader,
+    // the scheduler alone stretches a 20 ms frame to 50-60 ms now and then. Measured here: the first
+    // render of the results took one 63-88 ms task while uPlot was created in the frame that laid out
+    // the new panel; with uPlot created in a task of its own, 3 runs saw 0, 2 and 0 tasks over 50 ms
+    // (53 and 61 ms), none over 100.
+    expect(tasks.filter((t) => t.duration > 100).map((t) => Math.round(t.duration))).toEqual([]);
     expect(seen.errors).toEqual([]);
     await context.close();
   });
