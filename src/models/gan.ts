@@ -28,13 +28,11 @@ export interface GanConfig {
  * The default recipe. Adam with beta1 0.5 is from the DCGAN paper (Radford, Metz & Chintala 2015,
  * "Unsupervised Representation Learning with Deep Convolutional GANs", sec. 4: "learning rate of
  * 0.0002 ... reducing beta1 to 0.5 helped stabilize training"); the paper's 2e-4 is for batch 128,
- * and at our batch 16 it is halved to 1e-4 (about the square-root scaling of Adam's step with the
- * batch). Measured in seeded 200-step cpu runs (seeds 1-4, random-feature FD every 25 steps): 2e-4
- * swung between 0.18 and 0.99 and ended at 0.53, 0.30, 0.99 and 0.37; 1e-4 ended at 0.46, 0.37, 0.21
- * and 0.20 and was steadier in 3 of the 4. Neither an average of the generator's weights (EMA
- * 0.9-0.99: better at some steps, worse at others, and falling with the generator) nor batch norm in
- * the generator (saturated noise) helped.
- * Label noise 0.05 is the Keras example's `labels += 0.05 * random(...)`; dropout 0.4 is the seed lecture's discriminator rate.
+ * and at our batch 16 it is halved to 1e-4 (about Adam's square-root scaling with the batch). In
+ * seeded 200-step cpu runs (seeds 1-4, random-feature FD every 25 steps) 2e-4 swung between 0.18 and
+ * 0.99 and ended at 0.53, 0.30, 0.99, 0.37; 1e-4 ended at 0.46, 0.37, 0.21, 0.20. Label noise 0.05
+ * is the Keras example's `labels += 0.05 * random(...)`; dropout 0.4 is the seed lecture's
+ * discriminator rate.
  * 32x32 'small' and batch 16 because a phone or a CPU backend gets only a few hundred steps in
  * minutes, and more, smaller steps learned more per second there. 'resize' although 'transpose' does
  * ~2.3x fewer FLOPs per block: in seeded cpu runs of this budget the transposed generator stayed a

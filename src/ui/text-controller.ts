@@ -125,13 +125,18 @@ export class TextController extends SessionController<CharLstmApi> {
       this.sampleSeed = result.seed;
       this.samples = result.texts;
       // The worker owns the kept sets (and their bound): read them back rather than mirror them here.
-      await this.afterLoad();
+      await this.readSampleHistory();
     });
     this.sampling = false;
     this.update();
   }
 
   protected override async afterLoad(): Promise<void> {
+    await this.readSampleHistory();
+  }
+
+  // Newest first, as shown.
+  private async readSampleHistory(): Promise<void> {
     this.sampleHistory = (await this.worker().samples()).slice().reverse();
   }
 
