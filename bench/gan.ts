@@ -4,13 +4,17 @@
 // the Fréchet distance (random-conv-net features, src/models/frechet.ts) of 512 generated faces to
 // 512 real ones after a training budget, next to real-vs-real and untrained-vs-real.
 import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { facesToFloat, renderFaces } from '../src/data/faces';
+import { encodePng, gridImage } from '../src/data/png';
 import { frechetFromStats, imageStats } from '../src/models/frechet';
 import {
   buildDiscriminator,
   buildGan,
   buildGenerator,
   createGanConfig,
+  imagesToRgb,
   sampleImages,
   sampleLatents,
   type GanConfig,
@@ -26,8 +30,10 @@ const PLAN: Record<string, { batch: number; rounds: number; otherSteps: number; 
   cpu: { batch: 16, rounds: 3, otherSteps: 2, peakN: 512 },
   webgpu: { batch: 16, rounds: 1, otherSteps: 1, peakN: 1024 },
 };
-/** Default quality budget: ≈1.3 s a step at batch 16 on one free core here (≈3 s when the 2 cores are shared), so 4-10 minutes (override: GAN_BENCH_STEPS). */
-export const DEFAULT_QUALITY_STEPS = 200;
+/** Default quality budget: ≈1.1 s a step at batch 16 on one free core here (≈2 s when the 2 cores are shared), so 18-35 minutes (override: GAN_BENCH_STEPS). Hair over a face appears at about 1,000 steps; at 250 the grid is still coloured blobs. */
+export const DEFAULT_QUALITY_STEPS = 1000;
+/** The seed of the fixed latents of the sample grid (the app's progress grid uses the same). */
+export const GRID_SEED = 42;
 const EVAL_COUNT = 512;
 
 /** FLOP/s of the best of a few `[n, n] x [n, n]` matmuls on the current backend (after one warm-up). */
@@ -204,6 +210,32 @@ export async function trainGan(
   return { g, d, trainer, seconds: ms / 1000 };
 }
 
+// Nearest-neighbour upscaling, so a 32x32 face stays readable in an image viewer.
+function upscale(img: { data: Uint8ClampedArray; width: number; height: number }, k: number) {
+  const width = img.width * k;
+  const height = img.height * k;
+  const data = new Uint8ClampedArray(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const src = (Math.floor(y / k) * img.width + Math.floor(x / k)) * 3;
+      data.set(img.data.subarray(src, src + 3), (y * width + x) * 3);
+    }
+  }
+  return { data, width, height };
+}
+
+/** Writes `g`'s 8x8 grid of the fixed latents (GRID_SEED) as a PNG at `out`, each pixel `scale`x`scale`. */
+export async function writeSampleGrid(g: tf.LayersModel, out: string, scale = 3): Promise<void> {
+  const [latentDim, size] = [g.inputs[0].shape[1], g.outputs[0].shape[1]];
+  if (latentDim === null || size === null) throw new Error('writeSampleGrid: open model shape');
+  const z = sampleLatents(64, latentDim, GRID_SEED);
+  const images = sampleImages(g, z);
+  const grid = upscale(gridImage(await imagesToRgb(images), size, 8), scale);
+  tf.dispose([z, images]);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, encodePng(grid.data, grid.width, grid.height, 3));
+}
+
 /** Fréchet distances on cpu after the default budget: trained, untrained and real vs. real (512 each). */
 export async function benchQuality(steps: number): Promise<Record<string, number>> {
   await tf.setBackend('cpu');
@@ -237,6 +269,8 @@ export async function benchQuality(steps: number): Promise<Record<string, number
     }
   });
   const fd = await fdOf(run.g);
+  // GAN_BENCH_GRID=path also writes the trained generator's sample grid there.
+  if (process.env.GAN_BENCH_GRID) await writeSampleGrid(run.g, process.env.GAN_BENCH_GRID);
   const fdRealVsReal = frechetFromStats(real.mean, real.cov, real2.mean, real2.cov);
   run.trainer.dispose();
   run.g.dispose();

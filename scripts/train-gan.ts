@@ -2,12 +2,9 @@
 // set of latent vectors as a PNG, for a person to look at.
 // Usage: node --import tsx scripts/train-gan.ts [steps=300] [backend=cpu] [out=docs/gan-samples.png] [scale=3]
 // GAN_CONFIG='{"learningRate":2e-4}' overrides fields of the default config.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { trainGan } from '../bench/gan';
-import { encodePng, gridImage } from '../src/data/png';
-import { createGanConfig, imagesToRgb, sampleImages, sampleLatents } from '../src/models/gan';
+import { trainGan, writeSampleGrid } from '../bench/gan';
+import { createGanConfig } from '../src/models/gan';
 import type { GanConfig } from '../src/models/gan';
 
 const [stepsArg, backendArg, outArg, scaleArg] = process.argv.slice(2);
@@ -15,22 +12,6 @@ const steps = Number(stepsArg ?? 300);
 const backend = backendArg ?? 'cpu';
 const out = outArg ?? 'docs/gan-samples.png';
 const scale = Number(scaleArg ?? 3);
-// The fixed latents of the grid: the same seed the app uses for its progress grid.
-const GRID_SEED = 42;
-
-function upscale(img: { data: Uint8ClampedArray; width: number; height: number }, k: number) {
-  const width = img.width * k;
-  const height = img.height * k;
-  const data = new Uint8ClampedArray(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const src = (Math.floor(y / k) * img.width + Math.floor(x / k)) * 3;
-      data.set(img.data.subarray(src, src + 3), (y * width + x) * 3);
-    }
-  }
-  return { data, width, height };
-}
-
 async function main(): Promise<void> {
   if (backend === 'webgpu') await import('../tests/setup/tf.ts');
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
@@ -44,12 +25,7 @@ async function main(): Promise<void> {
       `step ${s}: ${seconds.toFixed(0)} s training, ${((s * cfg.batchSize) / seconds).toFixed(1)} examples/s`,
     );
   });
-  const z = sampleLatents(64, cfg.latentDim, GRID_SEED);
-  const images = sampleImages(run.g, z);
-  const grid = upscale(gridImage(await imagesToRgb(images), cfg.imageSize, 8), scale);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, encodePng(grid.data, grid.width, grid.height, 3));
-  tf.dispose([z, images]);
+  await writeSampleGrid(run.g, out, scale);
   const summary = {
     steps,
     backend,

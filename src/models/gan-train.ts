@@ -124,6 +124,8 @@ export function createGanTrainer(g: tf.LayersModel, d: tf.LayersModel, cfg: GanC
     const dVars = trainableVariables(d);
     return tf.tidy(() => {
       // The fake batch is generated once, outside any gradient tape: the D step needs no G gradients.
+      // Training mode, so D sees what the G step will produce (batch statistics); that pass also
+      // moves G's batch-norm moving averages, which sampling uses, but no trained G weight.
       const z = tf.randomNormal([batch, latentDim], 0, 1, 'float32', zSeed);
       const fake = g.apply(z, { training: true }) as tf.Tensor4D;
       // Real and fake go through D as one batch of 2*batch (the Keras example's concatenation): one

@@ -53,11 +53,14 @@ const faces = () => html`
     <li>
       Noisy labels: real and fake labels get random noise, so the discriminator is never sure.
     </li>
-    <li>Dropout (0.4) in the discriminator, so it does not win too early.</li>
+    <li>Dropout (0.4) before the discriminator's last layer, so it does not win too early.</li>
     <li>
-      Adam with beta1 0.5 (the DCGAN paper) and learning rate 0.0001 (the paper's 0.0002 is for
-      batches of 128; at our batch of 16 it made training swing); snapshots of a grid from
-      <b>fixed</b> latent vectors, so you can watch the same faces emerge.
+      Batch normalisation in the generator and bilinear upsampling, so it paints smooth shapes
+      instead of pixel noise; Adam with learning rate 0.0002 and beta1 0.5 (the DCGAN paper).
+    </li>
+    <li>
+      Snapshots of a grid from <b>fixed</b> latent vectors, so you can watch the same faces emerge:
+      blobs after a few hundred steps, hair over a face by about 1,000 (small model, 32x32).
     </li>
   </ul>
   <h3>The numbers</h3>
@@ -127,7 +130,10 @@ const segmentation = (heads: readonly HeadRow[]) => html`
     </li>
     <li>
       Augmentation as Keras ImageDataGenerator (rotation, width/height shift, shear, zoom, flip,
-      fill mode nearest), applied identically to the image and its mask.
+      fill mode nearest), applied identically to the image and its mask. It helps imported pairs,
+      where the same images come back every epoch. Built-in faces are new at every step, so there it
+      only slows learning (held-out face IoU after 150 steps: 0.73 with the defaults, 0.86 with
+      every range set to 0).
     </li>
     <li>
       Transfer learning: pretrain the encoder on a face attribute, then freeze it and train the
