@@ -41,6 +41,7 @@ export const SESSION_LAYOUTS: Readonly<Record<ModelKind, SessionLayout>> = {
     modelClass: 'Model',
     layerClasses: ['InputLayer', 'Dense', 'LeakyReLU', 'Reshape', 'UpSampling2D', 'Conv2D'].concat([
       'Conv2DTranspose',
+      'BatchNormalization',
       'Dropout',
       'Flatten',
     ]),
