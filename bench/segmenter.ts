@@ -82,16 +82,22 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
+/** The quality budget per mode (see the top of this file): steps, batch, and no augmentation. */
+export const QUALITY_BUDGET = { steps: 500, batchSize: 4, augment: null } as const;
+
 /** Steps per mode when only speed is measured: the first creates the optimizer slots, the rest are timed for leaks. */
 const SPEED_STEPS = 4;
 
 /** Trains binary and parts mode on cpu and reports speed and leaks, and with `withQuality` held-out IoU after the quality budget. */
 export async function runSegmenterBench(withQuality: boolean): Promise<BenchResult> {
-  const steps = withQuality ? Number(process.env.SEG_BENCH_STEPS ?? 500) : SPEED_STEPS;
+  const steps = withQuality
+    ? Number(process.env.SEG_BENCH_STEPS ?? QUALITY_BUDGET.steps)
+    : SPEED_STEPS;
   const batchSize = Number(
-    process.env.SEG_BENCH_BATCH ?? (withQuality ? 4 : DEFAULT_SEG_TRAIN.batchSize),
+    process.env.SEG_BENCH_BATCH ??
+      (withQuality ? QUALITY_BUDGET.batchSize : DEFAULT_SEG_TRAIN.batchSize),
   );
-  const augment = process.env.SEG_BENCH_AUGMENT === '1' ? DEFAULT_AUGMENT : null;
+  const augment = process.env.SEG_BENCH_AUGMENT === '1' ? DEFAULT_AUGMENT : QUALITY_BUDGET.augment;
   if (!(steps >= 1) || !(batchSize >= 1))
     throw new Error('SEG_BENCH_STEPS and SEG_BENCH_BATCH must be positive');
   await tf.setBackend('cpu');

@@ -1,11 +1,11 @@
 // Writes two figures for the segmenter:
 //   docs/seg-parts-overlay.png      held-out faces: image | true parts | predicted parts (overlaid),
-//                                   after training the default U-Net in parts mode on cpu
+//                                   after the bench's quality budget in parts mode on cpu
 //   docs/augmentation-preview.png   one face and its part mask under 8 random default augmentations
-// Usage: node --import tsx scripts/seg-figures.ts   (SEG_FIG_STEPS=150 training steps by default)
+// Usage: node --import tsx scripts/seg-figures.ts   (SEG_FIG_STEPS overrides the budget's steps)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { trainBuiltIn } from '../bench/segmenter';
+import { QUALITY_BUDGET, trainBuiltIn } from '../bench/segmenter';
 import { DEFAULT_AUGMENT, augmentPair, randomTransform } from '../src/data/augment';
 import { FACE_PARTS, renderFace } from '../src/data/faces';
 import { encodePng, gridImage } from '../src/data/png';
@@ -84,9 +84,10 @@ async function main(): Promise<void> {
 
   // Parts overlay after training.
   await tf.setBackend('cpu');
-  const steps = Number(process.env.SEG_FIG_STEPS ?? 150);
+  const steps = Number(process.env.SEG_FIG_STEPS ?? QUALITY_BUDGET.steps);
+  const { batchSize, augment } = QUALITY_BUDGET;
   const t0 = performance.now();
-  const run = await trainBuiltIn('parts', steps);
+  const run = await trainBuiltIn('parts', steps, batchSize, 64, 1, augment);
   const seconds = (performance.now() - t0) / 1000;
   const tiles: Uint8ClampedArray[] = [];
   const n = size * size;
