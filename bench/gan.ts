@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { facesToFloat, renderFaces } from '../src/data/faces';
-import { encodePng, gridImage } from '../src/data/png';
+import { encodePng, gridImage, upscale } from '../src/data/png';
 import { frechetFromStats, imageStats } from '../src/models/frechet';
 import {
   buildDiscriminator,
@@ -208,20 +208,6 @@ export async function trainGan(
     await onStep?.(s, ms / 1000, trainer, g);
   }
   return { g, d, trainer, seconds: ms / 1000 };
-}
-
-// Nearest-neighbour upscaling, so a 32x32 face stays readable in an image viewer.
-function upscale(img: { data: Uint8ClampedArray; width: number; height: number }, k: number) {
-  const width = img.width * k;
-  const height = img.height * k;
-  const data = new Uint8ClampedArray(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const src = (Math.floor(y / k) * img.width + Math.floor(x / k)) * 3;
-      data.set(img.data.subarray(src, src + 3), (y * width + x) * 3);
-    }
-  }
-  return { data, width, height };
 }
 
 /** Writes `g`'s 8x8 grid of the fixed latents (GRID_SEED) as a PNG at `out`, each pixel `scale`x`scale`. */

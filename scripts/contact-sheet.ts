@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FACE_PARTS, renderFaces } from '../src/data/faces';
-import { encodePng, gridImage } from '../src/data/png';
+import { encodePng, gridImage, upscale } from '../src/data/png';
 
 // One distinct colour per FACE_PARTS entry.
 const PART_COLORS: Record<(typeof FACE_PARTS)[number], [number, number, number]> = {
@@ -16,19 +16,6 @@ const PART_COLORS: Record<(typeof FACE_PARTS)[number], [number, number, number]>
   mouth: [230, 30, 60],
   glasses: [200, 0, 220],
 };
-
-function upscale(img: { data: Uint8ClampedArray; width: number; height: number }, k: number) {
-  const width = img.width * k;
-  const height = img.height * k;
-  const data = new Uint8ClampedArray(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const src = (Math.floor(y / k) * img.width + Math.floor(x / k)) * 3;
-      data.set(img.data.subarray(src, src + 3), (y * width + x) * 3);
-    }
-  }
-  return { data, width, height };
-}
 
 const out = process.argv[2] ?? 'docs/faces-contact-sheet.png';
 const labelsOut = out.includes('contact-sheet')

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { QUALITY_BUDGET, trainBuiltIn } from '../bench/segmenter';
 import { DEFAULT_AUGMENT, augmentPair, randomTransform } from '../src/data/augment';
 import { FACE_PARTS, renderFace } from '../src/data/faces';
-import { encodePng, gridImage } from '../src/data/png';
+import { encodePng, gridImage, upscale } from '../src/data/png';
 import { Rng } from '../src/shared/rng';
 
 // One colour per FACE_PARTS entry (the same as scripts/contact-sheet.ts).
@@ -42,19 +42,6 @@ function colours(labels: ArrayLike<number>): Uint8ClampedArray {
   const out = new Uint8ClampedArray(labels.length * 3);
   for (let i = 0; i < labels.length; i++) out.set(PART_COLORS[labels[i]], i * 3);
   return out;
-}
-
-function upscale(img: { data: Uint8ClampedArray; width: number; height: number }, k: number) {
-  const width = img.width * k;
-  const height = img.height * k;
-  const data = new Uint8ClampedArray(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const src = (Math.floor(y / k) * img.width + Math.floor(x / k)) * 3;
-      data.set(img.data.subarray(src, src + 3), (y * width + x) * 3);
-    }
-  }
-  return { data, width, height };
 }
 
 function write(

@@ -305,3 +305,20 @@ export function gridImage(
   });
   return { data, width, height };
 }
+
+/** An RGB image `[height, width, 3]` with every pixel drawn as a `k`x`k` block (nearest neighbour), so small images stay readable in a viewer. */
+export function upscale(
+  img: { data: Uint8ClampedArray; width: number; height: number },
+  k: number,
+): { data: Uint8ClampedArray; width: number; height: number } {
+  const width = img.width * k;
+  const height = img.height * k;
+  const data = new Uint8ClampedArray(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const src = (Math.floor(y / k) * img.width + Math.floor(x / k)) * 3;
+      data.set(img.data.subarray(src, src + 3), (y * width + x) * 3);
+    }
+  }
+  return { data, width, height };
+}

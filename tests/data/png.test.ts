@@ -1,6 +1,6 @@
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { crc32, decodePng, encodePng, gridImage } from '../../src/data/png';
+import { crc32, decodePng, encodePng, gridImage, upscale } from '../../src/data/png';
 import { Rng } from '../../src/shared/rng';
 
 // An independent, hand-written PNG builder so that the decoder is not only tested against our encoder.
@@ -194,5 +194,26 @@ describe('gridImage', () => {
     ]).toEqual([0, 10, 10, 0, 20, 20, 30, 30]);
     expect(at(4, 4)).toBe(0); // the missing fourth tile stays padding
     expect(() => gridImage([new Uint8ClampedArray(5)], 2, 1)).toThrow(/not 2x2 RGB/);
+  });
+});
+
+describe('upscale', () => {
+  it('draws every pixel as a k x k block', () => {
+    // 2x1 image: red, blue.
+    const img = { data: Uint8ClampedArray.from([255, 0, 0, 0, 0, 255]), width: 2, height: 1 };
+    const big = upscale(img, 2);
+    expect([big.width, big.height]).toEqual([4, 2]);
+    const red = [255, 0, 0];
+    const blue = [0, 0, 255];
+    expect(Array.from(big.data)).toEqual([
+      ...red,
+      ...red,
+      ...blue,
+      ...blue,
+      ...red,
+      ...red,
+      ...blue,
+      ...blue,
+    ]);
   });
 });
