@@ -38,9 +38,10 @@ export interface GanConfig {
  * Measured on cpu (seed 1, 8x8 grid of fixed latents): the earlier recipe (nearest upsampling, no
  * normalisation, dropout after every discriminator block, lr 1e-4) still drew plaid colour noise
  * after 200-400 steps and near-black frames after 2,000; bilinear upsampling drew smooth blobs from
- * the start, and with batch normalisation in G and the single dropout the grid showed hair over a
- * skin oval with darker eye regions by step 1,000 (random-feature FD 0.29 / 0.17 / 0.11 / 0.09 at
- * steps 250 / 500 / 750 / 1,000; without batch normalisation 0.58 / 0.43 / 0.31 at 250-750).
+ * the start (random-feature FD 0.58 / 0.43 / 0.31 at steps 250 / 500 / 750), and with batch
+ * normalisation in G and the single dropout the grid showed hair over a skin oval with darker eye and
+ * mouth regions by step 1,000 (this recipe, `npm run bench -- gan`: FD 0.38 / 0.15 / 0.12 / 0.099 at
+ * 250 / 500 / 750 / 1,000).
  */
 export const DEFAULT_GAN: Readonly<GanConfig> = {
   imageSize: 32,
@@ -101,9 +102,8 @@ type InitKind = 'glorot' | 'he' | 'heTranspose';
 
 // Without batch normalisation (the discriminator has none) the initial scale decides whether a signal
 // survives the stack: Glorot (Keras' default) and the DCGAN paper's N(0, 0.02) both shrink it layer by
-// layer. He
-// initialisation (gain 2 for the LeakyReLU that follows) keeps unit variance through each layer; a
-// Conv2DTranspose(k4, s2) output sums 2x2 taps per input channel, and tfjs computes its fans from the
+// layer. He initialisation (gain 2 for the LeakyReLU that follows) keeps unit variance through each
+// layer; a Conv2DTranspose(k4, s2) output sums 2x2 taps per input channel, and tfjs computes its fans from the
 // kernel [k, k, out, in], so its He variance 2 / (4 in) is scale 8 over fanOut = 16 in. The layers
 // feeding tanh/sigmoid keep Glorot.
 function init(seed: number | undefined, k: number, kind: InitKind): Init {
@@ -119,8 +119,9 @@ function init(seed: number | undefined, k: number, kind: InitKind): Init {
 }
 
 // The layers before it have no bias: batch normalisation subtracts any bias again, so its gradient is
-// rounding noise, which Adam would scale up to full-size steps. Momentum 0.9 (Keras: 0.99) so the moving statistics that sampling uses keep up within a few
-// hundred steps; at 0.99 they lag the weights for the whole of a short run.
+// rounding noise, which Adam would scale up to full-size steps (a resumed run then drifted by 7e-5).
+// Momentum 0.9 (Keras: 0.99) so the moving statistics that sampling uses keep up within a few hundred
+// steps; at 0.99 they lag the weights for the whole of a short run.
 function batchNorm(name: string, x: tf.SymbolicTensor): tf.SymbolicTensor {
   return tf.layers.batchNormalization({ momentum: 0.9, name }).apply(x) as tf.SymbolicTensor;
 }
