@@ -30,7 +30,7 @@ const PLAN: Record<string, { batch: number; rounds: number; otherSteps: number; 
   cpu: { batch: 16, rounds: 3, otherSteps: 2, peakN: 512 },
   webgpu: { batch: 16, rounds: 1, otherSteps: 1, peakN: 1024 },
 };
-/** Default quality budget: ≈1.1 s a step at batch 16 on one free core here (≈2 s when the 2 cores are shared), so 18-35 minutes (override: GAN_BENCH_STEPS). Hair over a face appears at about 1,000 steps; at 250 the grid is still coloured blobs. */
+/** Default quality budget (override: GAN_BENCH_STEPS): 1,586 s here with another bench on the other core. Hair over a face appears at about 1,000 steps; at 250 the grid is still coloured blobs. */
 export const DEFAULT_QUALITY_STEPS = 1000;
 /** The seed of the fixed latents of the sample grid (the app's progress grid uses the same). */
 export const GRID_SEED = 42;

@@ -1,8 +1,8 @@
 // Segmenter benchmark: trains the default U-Net from scratch on the built-in faces on the cpu
 // backend in Node, once in binary mode and once in parts mode, and scores held-out faces.
 // Quality budget: SEG_BENCH_STEPS steps per mode (default 500) at batch SEG_BENCH_BATCH (default 4),
-// without augmentation (SEG_BENCH_AUGMENT=1 uses the app's Keras-style defaults); ≈1.3 s a step on a
-// free x86 core here, so ≈20 minutes for both modes.
+// without augmentation (SEG_BENCH_AUGMENT=1 uses the app's Keras-style defaults); both modes took
+// 1,929 s here with another bench on the other core.
 // Why no augmentation: the built-in set is an endless stream of new faces, so every step already sees
 // unseen faces and augmentation adds no variety, only a shifted distribution. Measured (binary, batch
 // 8, cpu): held-out face IoU 0.73 after 150 augmented steps, 0.86 after 150 plain ones. Batch 4 learned
