@@ -32,7 +32,7 @@ const PLAN: Record<string, { batch: number; rounds: number; otherSteps: number; 
 };
 /** Default quality budget (override: GAN_BENCH_STEPS): 1,586 s here with another bench on the other core. Hair over a face appears at about 1,000 steps; at 250 the grid is still coloured blobs. */
 export const DEFAULT_QUALITY_STEPS = 1000;
-/** The seed of the fixed latents of the sample grid (the app's progress grid uses the same). */
+/** The seed of the fixed latents of the bench's sample grid (the app seeds its own grid per session). */
 export const GRID_SEED = 42;
 const EVAL_COUNT = 512;
 
