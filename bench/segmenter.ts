@@ -16,6 +16,7 @@ import type { SegBatch, SegMode } from '../src/data/seg-dataset';
 import { DEFAULT_SEGMENTER, buildEncoder, buildSegmenter } from '../src/models/segmenter';
 import {
   DEFAULT_SEG_TRAIN,
+  classWeights,
   createStageOptimizer,
   evaluateSegmenter,
   segTensors,
@@ -52,6 +53,13 @@ export async function trainBuiltIn(
   const opt = createStageOptimizer(DEFAULT_SEG_TRAIN, 'scratch');
   const heldOut = createSegBatch(builtInPairs(mode, 'heldOut', 0, heldOutCount));
   const rng = new Rng(seed);
+  // As the app does: rare classes weighted up by their frequency in training masks (here 256 faces).
+  const weights =
+    DEFAULT_SEG_TRAIN.balanceClasses && numClasses > 2
+      ? tf.tensor1d(
+          classWeights([createSegBatch(builtInPairs(mode, 'train', 0, 256)).labels], numClasses),
+        )
+      : undefined;
   const stepMs: number[] = [];
   let tensorsAfterFirst = 0;
   const t0 = performance.now();
@@ -62,7 +70,7 @@ export async function trainBuiltIn(
       augment ? { params: augment, rng } : undefined,
     );
     const { xs, ys } = segTensors(batch.images, batch.labels, batch.count, batch.size, numClasses);
-    const loss = trainSegStep(model, opt, xs, ys, numClasses);
+    const loss = trainSegStep(model, opt, xs, ys, numClasses, weights);
     tf.dispose([xs, ys]);
     await loss.data();
     loss.dispose();
@@ -74,6 +82,7 @@ export async function trainBuiltIn(
   const leakedTensors = steps > 1 ? tf.memory().numTensors - tensorsAfterFirst : 0;
   const metrics = await evaluateSegmenter(model, heldOut, numClasses);
   opt.dispose();
+  weights?.dispose();
   return { mode, model, heldOut, metrics, steps, batchSize, seconds, stepMs, leakedTensors };
 }
 

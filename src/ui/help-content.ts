@@ -131,9 +131,16 @@ const segmentation = (heads: readonly HeadRow[]) => html`
     <li>
       Augmentation as Keras ImageDataGenerator (rotation, width/height shift, shear, zoom, flip,
       fill mode nearest), applied identically to the image and its mask. It helps imported pairs,
-      where the same images come back every epoch. Built-in faces are new at every step, so there it
-      only slows learning (held-out face IoU after 150 steps: 0.73 with the defaults, 0.86 with
-      every range set to 0).
+      where the same few images come back every epoch. The built-in pool of 512 faces is varied
+      enough that in short runs augmentation mostly slows learning (held-out face IoU after 150
+      steps on new faces: 0.73 with the defaults, 0.86 with every range set to 0).
+    </li>
+    <li>
+      Balance rare classes: in part masks the nose is 0.5% of the pixels and the background 60%.
+      Plain cross-entropy is then lowest when the model ignores the small parts, so each class's
+      loss is weighted by its inverse frequency in the training masks (at most 50x; the average
+      weight per pixel stays 1). Measured: after 200 steps at batch 4 the nose, brows and mouth
+      reached IoU 0.31, 0.27 and 0.44 with it; without it they were still 0 after 500 steps.
     </li>
     <li>
       Transfer learning: pretrain the encoder on a face attribute, then freeze it and train the
@@ -144,7 +151,9 @@ const segmentation = (heads: readonly HeadRow[]) => html`
   <h3>The numbers</h3>
   <dl>
     <dt>Loss</dt>
-    <dd>The cross-entropy of the current stage (the attribute loss while pretraining).</dd>
+    <dd>
+      The (class-weighted) cross-entropy of the current stage; the attribute loss while pretraining.
+    </dd>
     <dt>Pixel accuracy</dt>
     <dd>
       Share of held-out pixels with the right class; high even for a bad model when most pixels are

@@ -45,6 +45,7 @@ export function segRequestFrom(cfg: unknown, current: NewSegSession): NewSegSess
     learningRate: c.train.learningRate,
     finetuneDivisor: c.train.finetuneDivisor,
     batchSize: c.train.batchSize,
+    balanceClasses: c.train.balanceClasses ?? false,
     evalEvery: c.evalEvery,
     augment: { ...current.augment, ...c.augment },
   };

@@ -107,6 +107,7 @@ export class SegPanel extends LitElement {
     learningRate: 0.003,
     finetuneDivisor: 10,
     batchSize: 8,
+    balanceClasses: true,
     evalEvery: 25,
     augment: {
       rotationRange: 10,
@@ -218,6 +219,16 @@ export class SegPanel extends LitElement {
           @preset-change=${(e: CustomEvent<PresetName>) => this.applyPreset(e.detail)}
         ></preset-select>
         ${FIELDS.map(([k, l, min, step]) => this.number(k, l, min, step, r[k as keyof NewSegSession] as number))}
+        <label
+          class="check"
+          title="Weights each class's loss by its rarity, so small parts (eyes, nose, mouth) are learned; for masks of more than two classes"
+          ><input
+            type="checkbox"
+            .checked=${r.balanceClasses !== false}
+            @change=${(e: Event) => (this.req = { ...r, balanceClasses: (e.target as HTMLInputElement).checked })}
+          />
+          Balance rare classes</label
+        >
       </div>
       <h3 style="margin-top:1rem">Augmentation (Keras ImageDataGenerator units)</h3>
       <div class="row">

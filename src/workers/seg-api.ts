@@ -34,6 +34,8 @@ export interface NewSegSession {
   learningRate?: number;
   finetuneDivisor?: number;
   batchSize?: number;
+  /** Weight rare mask classes up (multi-class masks only); defaults to on. */
+  balanceClasses?: boolean;
   augment?: Partial<AugmentParams>;
   evalEvery?: number;
   seed?: number;
@@ -76,6 +78,7 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         ...(req.finetuneDivisor !== undefined ? { finetuneDivisor: req.finetuneDivisor } : {}),
         ...(req.topK !== undefined ? { topK: req.topK } : {}),
         ...(req.batchSize !== undefined ? { batchSize: req.batchSize } : {}),
+        ...(req.balanceClasses !== undefined ? { balanceClasses: req.balanceClasses } : {}),
       };
       if (!(train.learningRate > 0 && train.learningRate <= 1))
         throw new Error('The learning rate must be a number above 0 (at most 1).');

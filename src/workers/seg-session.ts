@@ -21,6 +21,7 @@ import {
 } from '../models/segmenter';
 import type { SegTrainConfig } from '../models/segmenter-train';
 import {
+  classWeights,
   createStageOptimizer,
   evaluateSegmenter,
   segTensors,
@@ -95,6 +96,8 @@ export class SegSession implements ModelSession {
   readonly faces: Face[];
   readonly pairs: SegPair[];
   readonly heldOut: ReturnType<typeof createSegBatch>;
+  /** Per-class weights `[numClasses]` of the mask loss, from the training pairs; null when not balancing. */
+  readonly classWeights: tf.Tensor1D | null;
 
   private constructor(
     public meta: SessionMeta,
@@ -120,6 +123,16 @@ export class SegSession implements ModelSession {
       data ? data.heldOut : builtInPairs(config.mode, 'heldOut', 0, HELD_OUT, size),
     );
     this.stepsPerEpoch = Math.max(1, Math.floor(this.pairs.length / config.train.batchSize));
+    const { numClasses } = config.model;
+    this.classWeights =
+      config.train.balanceClasses && numClasses > 2
+        ? tf.tensor1d(
+            classWeights(
+              this.pairs.map((p) => p.labels),
+              numClasses,
+            ),
+          )
+        : null;
     this.optimizer = this.enterPhase(this.phase());
   }
 
@@ -223,7 +236,14 @@ export class SegSession implements ModelSession {
         batch.size,
         this.config.model.numClasses,
       );
-      loss = trainSegStep(this.segmenter, this.optimizer, xs, ys, this.config.model.numClasses);
+      loss = trainSegStep(
+        this.segmenter,
+        this.optimizer,
+        xs,
+        ys,
+        this.config.model.numClasses,
+        this.classWeights ?? undefined,
+      );
       tf.dispose([xs, ys]);
     }
     this.stepCount++;
@@ -315,6 +335,7 @@ export class SegSession implements ModelSession {
   /** Frees the networks and the optimizer. */
   dispose(): void {
     this.optimizer.dispose();
+    this.classWeights?.dispose();
     this.segmenter.dispose();
     // The classifier shares the encoder layers just freed; free only its own head layers.
     const shared = new Set(this.segmenter.layers);

@@ -66,7 +66,7 @@ function longTasks(page: Page): Promise<LongTask[]> {
 describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
   const app = useApp();
 
-  it('training in the Text tab causes no main-thread long task over 100 ms from Train on (each over 50 ms is logged)', async () => {
+  it('training in the Text tab causes no main-thread long task (over 50 ms) from Train on', async () => {
     const context = await newContext(app.browser);
     const page = await context.newPage();
     const seen = watchPage(page);
@@ -120,12 +120,12 @@ describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
     await expect.poll(async () => (await longTasks(page)).length).toBe(tasks.length + 1);
 
     // From Train on, progress and chart updates must never block the main thread. Every long task is
-    // logged above; the bar is 100 ms, not 50: with both cores of a 2-core machine busy in SwiftShader,
-    // the scheduler alone stretches a 20 ms frame to 50-60 ms now and then. Measured here: the first
-    // render of the results took one 63-88 ms task while uPlot was created in the frame that laid out
-    // the new panel; with uPlot created in a task of its own, 3 runs saw 0, 2 and 0 tasks over 50 ms
-    // (53 and 61 ms), none over 100.
-    expect(tasks.filter((t) => t.duration > 100).map((t) => Math.round(t.duration))).toEqual([]);
+    // logged above. History on a 2-core machine with SwiftShader busy: the first results render took
+    // one 63-88 ms task while uPlot was created in the frame that laid out the new panel; created in a
+    // task of its own on the first point, 53-61 ms; the first points then made one 51-52 ms task
+    // (layout plus the first canvas text). Now the chart is created, with empty axes, before Train and
+    // draws in a task after each frame: 8 runs here saw no long task.
+    expect(tasks.map((t) => Math.round(t.duration))).toEqual([]);
     expect(seen.errors).toEqual([]);
     await context.close();
   });

@@ -13,6 +13,8 @@ import {
 import type { SegmenterConfig, Stage } from '../../src/models/segmenter';
 import {
   DEFAULT_SEG_TRAIN,
+  MAX_CLASS_WEIGHT,
+  classWeights,
   createStageOptimizer,
   evaluateSegmenter,
   segMetrics,
@@ -259,5 +261,53 @@ describe('segmenter learns the built-in binary faces (cpu)', () => {
     expect(m.iou.slice(0, 3)).toEqual([1, 0.5, 0.5]);
     expect(Number.isNaN(m.iou[3])).toBe(true);
     expect(m.meanIou).toBeCloseTo(2 / 3, 12);
+  });
+});
+
+describe('class balancing of the mask loss (cpu)', () => {
+  it('weights classes by inverse frequency, keeps the pixel mean at 1, caps rare classes and covers absent ones', () => {
+    const w = classWeights([Uint8Array.from([0, 0, 0]), Uint8Array.from([1])], 3);
+    expect(Array.from(w)).toEqual([Math.fround(2 / 3), 2, 2]);
+    expect((3 * w[0] + w[1]) / 4).toBeCloseTo(1, 6);
+    const rare = new Uint8Array(10_000);
+    rare[0] = 1;
+    const capped = classWeights([rare], 2);
+    expect(capped[1]).toBe(MAX_CLASS_WEIGHT);
+    expect(capped[0]).toBeCloseTo(10_000 / 9_999 / 2, 6);
+  });
+
+  it('a weighted step returns the class-weighted cross-entropy and moves the weights differently', async () => {
+    await useBackend('cpu');
+    const rng = new Rng(3);
+    const { xs, ys } = tinyBatch(rng, 2);
+    const weights = tf.tensor1d([0.5, 1, 4]);
+    const before = tf.memory().numTensors;
+    const run = async (w?: tf.Tensor1D) => {
+      const model = buildSegmenter(buildEncoder(TINY));
+      const p = model.apply(xs, { training: true }) as tf.Tensor;
+      const scale = w ?? tf.ones([3]);
+      const expected = tf.tidy(() =>
+        tf.neg(tf.mean(tf.sum(tf.mul(tf.mul(ys, scale), tf.log(tf.clipByValue(p, 1e-7, 1))), -1))),
+      );
+      const opt = tf.train.adam(0.01);
+      const loss = trainSegStep(model, opt, xs, ys, 3, w);
+      const out = {
+        loss: (await loss.data())[0],
+        expected: (await expected.data())[0],
+        kernel: (await model.getLayer('head').getWeights()[0].data()) as Float32Array,
+      };
+      tf.dispose([p, expected, loss, ...(w ? [] : [scale])]);
+      opt.dispose();
+      model.dispose();
+      return out;
+    };
+    const plain = await run();
+    const weighted = await run(weights);
+    expect(plain.loss).toBeCloseTo(plain.expected, 5);
+    expect(weighted.loss).toBeCloseTo(weighted.expected, 5);
+    expect(Math.abs(weighted.loss - plain.loss)).toBeGreaterThan(0.1);
+    expect(maxDiff(weighted.kernel, plain.kernel)).toBeGreaterThan(1e-4);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([xs, ys, weights]);
   });
 });
