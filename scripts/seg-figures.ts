@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
   // Parts overlay after training.
   await tf.setBackend('cpu');
-  const steps = Number(process.env.SEG_FIG_STEPS ?? QUALITY_BUDGET.steps);
+  const steps = Number(process.env.SEG_FIG_STEPS ?? QUALITY_BUDGET.steps.parts);
   const { batchSize, augment } = QUALITY_BUDGET;
   const t0 = performance.now();
   const run = await trainBuiltIn('parts', steps, batchSize, 64, 1, augment);
