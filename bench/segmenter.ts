@@ -23,6 +23,8 @@ import {
   createStageOptimizer,
   evaluateSegmenter,
   segTensors,
+  setLearningRate,
+  stageLearningRate,
   trainSegStep,
 } from '../src/models/segmenter-train';
 import type { SegMetrics } from '../src/models/segmenter-train';
@@ -42,18 +44,31 @@ export interface SegRun {
   leakedTensors: number;
 }
 
-/** Trains the default segmenter on built-in faces of `mode` for `steps` steps (seeded) and scores `heldOutCount` held-out faces. */
+/** How `trainBuiltIn` trains: batch, held-out faces, seed, augmentation (null: none) and the learning-rate drop step (0: none). */
+export interface BuiltInOptions {
+  batchSize?: number;
+  heldOutCount?: number;
+  seed?: number;
+  augment?: AugmentParams | null;
+  lrDropStep?: number;
+}
+
+/** Trains the default segmenter from scratch on built-in faces of `mode` for `steps` steps (seeded) and scores held-out faces. */
 export async function trainBuiltIn(
   mode: SegMode,
   steps: number,
-  batchSize = DEFAULT_SEG_TRAIN.batchSize,
-  heldOutCount = 64,
-  seed = 1,
-  augment: AugmentParams | null = DEFAULT_AUGMENT,
+  {
+    batchSize = DEFAULT_SEG_TRAIN.batchSize,
+    heldOutCount = 64,
+    seed = 1,
+    augment = DEFAULT_AUGMENT,
+    lrDropStep = 0,
+  }: BuiltInOptions = {},
 ): Promise<SegRun> {
   const numClasses = segClasses(mode).length;
   const model = buildSegmenter(buildEncoder({ ...DEFAULT_SEGMENTER, numClasses, seed }));
-  const opt = createStageOptimizer(DEFAULT_SEG_TRAIN, 'scratch');
+  const train = { ...DEFAULT_SEG_TRAIN, lrDropStep };
+  const opt = createStageOptimizer(train, 'scratch');
   const heldOut = createSegBatch(builtInPairs(mode, 'heldOut', 0, heldOutCount));
   const rng = new Rng(seed);
   // As the app does: rare classes weighted up by their frequency in training masks (here 256 faces).
@@ -74,6 +89,7 @@ export async function trainBuiltIn(
     );
     const { xs, ys } = segTensors(batch.images, batch.labels, batch.count, batch.size, numClasses);
     const loss = trainSegStep(model, opt, xs, ys, numClasses, weights);
+    if (s + 1 === lrDropStep) setLearningRate(opt, stageLearningRate(train, 'scratch', s + 1));
     tf.dispose([xs, ys]);
     await loss.data();
     loss.dispose();
@@ -124,7 +140,7 @@ export async function runSegmenterBench(withQuality: boolean): Promise<BenchResu
   await tf.ready();
   const runs: SegRun[] = [];
   for (const mode of ['binary', 'parts'] as const) {
-    const run = await trainBuiltIn(mode, stepsOf(mode), batchSize, 64, 1, augment);
+    const run = await trainBuiltIn(mode, stepsOf(mode), { batchSize, augment });
     run.model.dispose();
     console.error(
       `segmenter ${mode}: ${run.steps} steps in ${run.seconds.toFixed(0)} s, pixel accuracy ${run.metrics.pixelAccuracy.toFixed(3)}, IoU ${run.metrics.iou.map((v) => v.toFixed(2)).join(' ')}`,

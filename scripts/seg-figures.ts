@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const steps = Number(process.env.SEG_FIG_STEPS ?? QUALITY_BUDGET.steps.parts);
   const { batchSize, augment } = QUALITY_BUDGET;
   const t0 = performance.now();
-  const run = await trainBuiltIn('parts', steps, batchSize, 64, 1, augment);
+  const run = await trainBuiltIn('parts', steps, { batchSize, augment });
   const seconds = (performance.now() - t0) / 1000;
   const tiles: Uint8ClampedArray[] = [];
   const n = size * size;

@@ -18,6 +18,8 @@ export interface SegTrainConfig {
   /** Encoder blocks unfrozen in stage (b), counted from the deepest. */
   topK: number;
   batchSize: number;
+  /** From this step of the session on, every stage's learning rate is divided by 10 once more (the weights settle); 0 or absent: never. */
+  lrDropStep?: number;
   /** Weight the softmax mask loss by inverse class frequency (see `classWeights`); absent in sessions saved before it existed, which trained unweighted. */
   balanceClasses?: boolean;
 }
@@ -62,14 +64,24 @@ export interface SegMetrics {
   meanIou: number;
 }
 
-/** The learning rate of `stage`. */
-export function stageLearningRate(cfg: SegTrainConfig, stage: Stage): number {
-  return stage === 'finetune' ? cfg.learningRate / cfg.finetuneDivisor : cfg.learningRate;
+/** The learning rate of `stage` at session step `step` (a tenth of it from `lrDropStep` on). */
+export function stageLearningRate(cfg: SegTrainConfig, stage: Stage, step = 0): number {
+  const lr = stage === 'finetune' ? cfg.learningRate / cfg.finetuneDivisor : cfg.learningRate;
+  return cfg.lrDropStep && step >= cfg.lrDropStep ? lr / 10 : lr;
 }
 
-/** A fresh Adam optimiser for `stage` (slots are positional, so a stage change needs a new one). */
-export function createStageOptimizer(cfg: SegTrainConfig, stage: Stage): tf.AdamOptimizer {
-  return tf.train.adam(stageLearningRate(cfg, stage));
+/** A fresh Adam optimiser for `stage` at session step `step` (slots are positional, so a stage change needs a new one). */
+export function createStageOptimizer(
+  cfg: SegTrainConfig,
+  stage: Stage,
+  step = 0,
+): tf.AdamOptimizer {
+  return tf.train.adam(stageLearningRate(cfg, stage, step));
+}
+
+/** Sets the learning rate of `optimizer` in place, keeping its moments (tfjs has no setter; Adam reads the field at every step). */
+export function setLearningRate(optimizer: tf.AdamOptimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }
 
 /** Batch tensors: images `[n, size, size, 3]` and targets `[n, size, size, 1]` (binary) or one-hot `[n, size, size, numClasses]`. */

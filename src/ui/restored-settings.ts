@@ -46,6 +46,7 @@ export function segRequestFrom(cfg: unknown, current: NewSegSession): NewSegSess
     finetuneDivisor: c.train.finetuneDivisor,
     batchSize: c.train.batchSize,
     balanceClasses: c.train.balanceClasses ?? false,
+    lrDropStep: c.train.lrDropStep ?? 0,
     evalEvery: c.evalEvery,
     augment: { ...current.augment, ...c.augment },
   };

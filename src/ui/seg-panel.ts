@@ -37,6 +37,7 @@ const FIELDS: NumberField[] = [
   ['topK', 'Unfrozen top blocks', 0, 1],
   ['learningRate', 'Learning rate', 0, 0.0005],
   ['finetuneDivisor', 'Fine-tune LR divisor', 1, 1],
+  ['lrDropStep', 'LR ÷10 from step (0: never)', 0, 1],
   ['batchSize', 'Batch size', 1, 1],
   ['evalEvery', 'Score held-out every N steps', 1, 1],
 ];
@@ -108,6 +109,7 @@ export class SegPanel extends LitElement {
     finetuneDivisor: 10,
     batchSize: 8,
     balanceClasses: true,
+    lrDropStep: 0,
     evalEvery: 25,
     augment: {
       rotationRange: 10,

@@ -34,6 +34,8 @@ export interface NewSegSession {
   learningRate?: number;
   finetuneDivisor?: number;
   batchSize?: number;
+  /** From this step on the learning rate is divided by 10 once more; 0: never. */
+  lrDropStep?: number;
   /** Weight rare mask classes up (multi-class masks only); defaults to on. */
   balanceClasses?: boolean;
   augment?: Partial<AugmentParams>;
@@ -79,6 +81,7 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         ...(req.topK !== undefined ? { topK: req.topK } : {}),
         ...(req.batchSize !== undefined ? { batchSize: req.batchSize } : {}),
         ...(req.balanceClasses !== undefined ? { balanceClasses: req.balanceClasses } : {}),
+        ...(req.lrDropStep !== undefined ? { lrDropStep: req.lrDropStep } : {}),
       };
       if (!(train.learningRate > 0 && train.learningRate <= 1))
         throw new Error('The learning rate must be a number above 0 (at most 1).');
@@ -86,6 +89,10 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         throw new Error('The fine-tuning divisor must be a number of at least 1.');
       if (!Number.isInteger(train.batchSize) || train.batchSize < 1 || train.batchSize > 256) {
         throw new Error('The batch size must be a whole number from 1 to 256.');
+      }
+      const drop = train.lrDropStep ?? 0;
+      if (!Number.isInteger(drop) || drop < 0 || drop > 1e7) {
+        throw new Error('The step of the learning-rate drop must be a whole number (0: never).');
       }
       const blocks = DEFAULT_SEGMENTER.filters.length;
       if (!Number.isInteger(train.topK) || train.topK < 0 || train.topK > blocks) {

@@ -25,6 +25,8 @@ import {
   createStageOptimizer,
   evaluateSegmenter,
   segTensors,
+  setLearningRate,
+  stageLearningRate,
   trainSegStep,
   trainStep,
 } from '../models/segmenter-train';
@@ -196,7 +198,7 @@ export class SegSession implements ModelSession {
   private enterPhase(phase: Phase): tf.AdamOptimizer {
     if (phase !== 'pretrain') setStage(this.segmenter, phase, this.config.train.topK);
     const stage: Stage = phase === 'pretrain' ? 'scratch' : phase;
-    return createStageOptimizer(this.config.train, stage);
+    return createStageOptimizer(this.config.train, stage, this.stepCount);
   }
 
   /** Trainable parameters of the model the current phase trains. */
@@ -250,6 +252,9 @@ export class SegSession implements ModelSession {
     if (this.phase() !== phase) {
       this.optimizer.dispose();
       this.optimizer = this.enterPhase(this.phase());
+    } else if (this.stepCount === this.config.train.lrDropStep) {
+      const stage: Stage = phase === 'pretrain' ? 'scratch' : phase;
+      setLearningRate(this.optimizer, stageLearningRate(this.config.train, stage, this.stepCount));
     }
     if (this.phase() !== 'pretrain' && this.stepCount % this.config.evalEvery === 0) {
       this.pendingEval = this.pendingEval.then(async () => {

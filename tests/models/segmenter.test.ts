@@ -168,6 +168,10 @@ describe('freezing and fine-tuning (cpu)', () => {
       DEFAULT_SEG_TRAIN.learningRate / 10,
       12,
     );
+    const drop = { ...DEFAULT_SEG_TRAIN, lrDropStep: 50 };
+    expect(stageLearningRate(drop, 'scratch', 49)).toBe(drop.learningRate);
+    expect(stageLearningRate(drop, 'scratch', 50)).toBeCloseTo(drop.learningRate / 10, 12);
+    expect(stageLearningRate(drop, 'finetune', 50)).toBeCloseTo(drop.learningRate / 100, 12);
     expect(() => setStage(model, 'finetune', 4)).toThrow(/topK/);
     model.dispose();
   });

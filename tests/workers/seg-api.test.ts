@@ -25,6 +25,8 @@ const REQ = {
   frozenSteps: 2,
   batchSize: 2,
   evalEvery: 2,
+  // Inside the split run's first half, so the resumed session must start at the dropped rate.
+  lrDropStep: 3,
   seed: 5,
 } as const;
 
