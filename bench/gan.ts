@@ -4,6 +4,8 @@
 // the Fréchet distance (random-conv-net features, src/models/frechet.ts) of 512 generated faces to
 // 512 real ones after a training budget, next to real-vs-real and untrained-vs-real.
 import * as tf from '@tensorflow/tfjs';
+import { quantile } from '../src/shared/stats';
+import { countGpuErrors } from './gpu-errors';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { facesToFloat, renderFaces } from '../src/data/faces';
@@ -51,23 +53,6 @@ export async function matmulPeak(n: number): Promise<number> {
   }
   tf.dispose([a, b]);
   return best;
-}
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
-// Dawn reports invalid shaders through `uncapturederror` and drops the work without throwing.
-function countGpuErrors(): () => number {
-  if (tf.getBackend() !== 'webgpu') return () => 0;
-  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
-  let errors = 0;
-  const onError = (): void => void errors++;
-  device.addEventListener('uncapturederror', onError);
-  return () => {
-    device.removeEventListener('uncapturederror', onError);
-    return errors;
-  };
 }
 
 // Our step with the other upsampling ('transpose' vs 'resize'): one warm-up, then `timed` steps.

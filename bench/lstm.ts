@@ -1,6 +1,8 @@
 // The char-LSTM benchmark: our fast path against the reference recipe (tf.layers.lstm +
 // trainOnBatch on one-hot batches of 128 × 40 × 60, LSTM 128, RMSprop 0.01), same backend, same run.
 import * as tf from '@tensorflow/tfjs';
+import { quantile } from '../src/shared/stats';
+import { countGpuErrors } from './gpu-errors';
 import { buildCharLstm, createCharLstmConfig, trainReferenceStep } from '../src/models/char-lstm';
 import type { CharLstmConfig } from '../src/models/char-lstm';
 import { createFastTrainer } from '../src/models/char-lstm-fast';
@@ -22,23 +24,6 @@ interface StepStats {
   msPerStepP90: number;
   leakedTensorsPer1000Steps: number;
   gpuErrors: number;
-}
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
-// Dawn reports invalid shaders through `uncapturederror` and drops the work, without throwing.
-function countGpuErrors(): () => number {
-  if (tf.getBackend() !== 'webgpu') return () => 0;
-  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
-  let errors = 0;
-  const onError = () => errors++;
-  device.addEventListener('uncapturederror', onError);
-  return () => {
-    device.removeEventListener('uncapturederror', onError);
-    return errors;
-  };
 }
 
 async function timeSteps(step: () => Promise<void>, warmup: number, steps: number, batch: number) {

@@ -13,6 +13,7 @@
 // 100-500 (plain cross-entropy: 0.38 after 500, nose, brows, mouth and glasses at 0).
 // Speed only (a bare `npm run bench`): SPEED_STEPS per mode, no held-out scores.
 import * as tf from '@tensorflow/tfjs';
+import { quantile } from '../src/shared/stats';
 import { DEFAULT_AUGMENT, type AugmentParams } from '../src/data/augment';
 import { builtInPairs, createSegBatch, segClasses } from '../src/data/seg-dataset';
 import type { SegBatch, SegMode } from '../src/data/seg-dataset';
@@ -105,11 +106,6 @@ export async function trainBuiltIn(
   return { mode, model, heldOut, metrics, steps, batchSize, seconds, stepMs, leakedTensors };
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 /** The quality budget per mode (see the top of this file): steps, batch, and no augmentation. */
 export const QUALITY_BUDGET = {
   steps: { binary: 500, parts: 800 },
@@ -148,7 +144,7 @@ export async function runSegmenterBench(withQuality: boolean): Promise<BenchResu
     runs.push(run);
   }
   const [binary, parts] = runs;
-  const stepMs = runs.flatMap((r) => r.stepMs);
+  const stepMs = runs.flatMap((r) => r.stepMs).sort((a, b) => a - b);
   const seconds = runs.reduce((s, r) => s + r.seconds, 0);
   const totalSteps = runs.reduce((n, r) => n + r.steps, 0);
   const speed = {

@@ -3,6 +3,7 @@
 // to encode a checkpoint. Every timed step ends with an `await data()` of its loss, so its device
 // work is finished; nothing reads synchronously.
 import * as tf from '@tensorflow/tfjs';
+import { quantile } from '../shared/stats';
 import {
   BENCH_MODEL_LABELS,
   type BenchModel,
@@ -83,10 +84,6 @@ export async function measureMatmulPeak(
     if (single > targetMs) break;
   }
   return best;
-}
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 /** Runs `step` `warmupSteps` times, then timed until `budgetMs` (at least `minSteps`, at most `maxSteps`); step times in ms and tensors leaked by the timed steps. */
