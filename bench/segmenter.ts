@@ -12,6 +12,7 @@
 // Why 800 parts steps: with class weights, mean IoU rose 0.29 / 0.45 / 0.45 / 0.49 / 0.60 at steps
 // 100-500 (plain cross-entropy: 0.38 after 500, nose, brows, mouth and glasses at 0).
 // Speed only (a bare `npm run bench`): SPEED_STEPS per mode, no held-out scores.
+import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { quantile } from '../src/shared/stats';
 import { DEFAULT_AUGMENT, type AugmentParams } from '../src/data/augment';
@@ -31,6 +32,8 @@ import {
 import type { SegMetrics } from '../src/models/segmenter-train';
 import { Rng } from '../src/shared/rng';
 import type { BenchResult } from './run';
+import { partsOverlayFigure } from './seg-overlay';
+import { encodePng } from '../src/data/png';
 
 /** What one training run of the bench produced. */
 export interface SegRun {
@@ -108,7 +111,8 @@ export async function trainBuiltIn(
 
 /** The quality budget per mode (see the top of this file): steps, batch, and no augmentation. */
 export const QUALITY_BUDGET = {
-  steps: { binary: 500, parts: 800 },
+  binary: { steps: 600, lrDropStep: 400 },
+  parts: { steps: 800, lrDropStep: 600 },
   batchSize: 4,
   augment: null,
 } as const;
@@ -118,9 +122,12 @@ const SPEED_STEPS = 4;
 
 /** Trains binary and parts mode on cpu and reports speed and leaks, and with `withQuality` held-out IoU after the quality budget. */
 export async function runSegmenterBench(withQuality: boolean): Promise<BenchResult> {
+  // SEG_BENCH_STEPS replaces both modes' steps and trains without the learning-rate drop.
   const override = process.env.SEG_BENCH_STEPS;
   const stepsOf = (mode: SegMode) =>
-    !withQuality ? SPEED_STEPS : Number(override ?? QUALITY_BUDGET.steps[mode]);
+    !withQuality ? SPEED_STEPS : Number(override ?? QUALITY_BUDGET[mode].steps);
+  const dropOf = (mode: SegMode) =>
+    withQuality && override === undefined ? QUALITY_BUDGET[mode].lrDropStep : 0;
   const batchSize = Number(
     process.env.SEG_BENCH_BATCH ??
       (withQuality ? QUALITY_BUDGET.batchSize : DEFAULT_SEG_TRAIN.batchSize),
@@ -136,8 +143,17 @@ export async function runSegmenterBench(withQuality: boolean): Promise<BenchResu
   await tf.ready();
   const runs: SegRun[] = [];
   for (const mode of ['binary', 'parts'] as const) {
-    const run = await trainBuiltIn(mode, stepsOf(mode), { batchSize, augment });
+    const run = await trainBuiltIn(mode, stepsOf(mode), {
+      batchSize,
+      augment,
+      lrDropStep: dropOf(mode),
+    });
     run.model.dispose();
+    const figure = process.env.SEG_BENCH_OVERLAY;
+    if (figure && mode === 'parts') {
+      const img = partsOverlayFigure(run);
+      writeFileSync(figure, encodePng(img.data, img.width, img.height, 3));
+    }
     console.error(
       `segmenter ${mode}: ${run.steps} steps in ${run.seconds.toFixed(0)} s, pixel accuracy ${run.metrics.pixelAccuracy.toFixed(3)}, IoU ${run.metrics.iou.map((v) => v.toFixed(2)).join(' ')}`,
     );
@@ -173,6 +189,7 @@ export async function runSegmenterBench(withQuality: boolean): Promise<BenchResu
     seconds,
     budget: {
       steps: { binary: binary.steps, parts: parts.steps },
+      lrDropStep: { binary: dropOf('binary'), parts: dropOf('parts') },
       batchSize,
       augmentation: augment ? 'app defaults' : 'none',
       heldOutFaces: 64,
