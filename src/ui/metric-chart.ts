@@ -196,8 +196,8 @@ export class MetricChart extends LitElement {
       this.settingData = true;
       this.plot = new uPlot(this.options(width), this.columns(), el);
       // Empty axes with ticks (hidden under the empty note): the first text drawn on the canvas (font
-      // lookup) then happens now, not on the first points. Without them the first draw with data took 23-43 ms, with them 7-9 ms
-      // in 2 of 3 runs (2-core machine, SwiftShader training).
+      // lookup) then happens now, not on the first points. Without them the first draw with data took
+      // 23-43 ms, with them 7-9 ms in 2 of 3 runs (2-core machine, SwiftShader training).
       if (!this.history.length) {
         this.plot.setScale('x', { min: 0, max: 100 });
         this.plot.setScale('y', { min: 0, max: 1 });
