@@ -4,7 +4,7 @@ import type { FaceDataset } from '../workers/gan-session';
 import type { ImportFilesDetail } from './face-dataset-picker';
 import './face-dataset-picker';
 import { FacesController, type FacesSettings } from './faces-controller';
-import { downloadPng, pngUrl } from './png-url';
+import { downloadPng, PngUrls } from './png-url';
 import { sessionList, statusLines } from './status-lines';
 import { panelStyles } from './styles';
 import './train-progress';
@@ -65,21 +65,15 @@ export class FacesPanel extends LitElement {
   @state() private shown = -1;
   /** Timer of the "Play history" animation, when playing. */
   @state() private playing?: ReturnType<typeof setInterval>;
-  private urls = new Map<Uint8Array, string>();
+  private readonly urls = new PngUrls();
 
   private url(png: Uint8Array): string {
-    let u = this.urls.get(png);
-    if (!u) {
-      u = pngUrl(png);
-      this.urls.set(png, u);
-    }
-    return u;
+    return this.urls.get(png);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stop();
-    for (const u of this.urls.values()) URL.revokeObjectURL(u);
     this.urls.clear();
   }
 

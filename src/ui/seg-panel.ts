@@ -4,7 +4,7 @@ import type { HeadRow } from '../models/heads';
 import { CLASS_COLORS } from '../shared/class-colors';
 import type { NewSegSession } from '../workers/seg-api';
 import { formatNumber } from './format';
-import { pngUrl } from './png-url';
+import { PngUrls } from './png-url';
 import { SegController } from './seg-controller';
 import { sessionList, statusLines } from './status-lines';
 import { panelStyles } from './styles';
@@ -124,7 +124,9 @@ export class SegPanel extends LitElement {
   /** "Import pairs…" is chosen and no import has been stored yet. */
   @state() private importingPairs = false;
   @state() private heads: readonly HeadRow[] = [];
-  private urls: string[] = [];
+  // Re-rendering must keep each image's src: a new object URL per render reloaded the images on every
+  // progress message and revoked the URL of an image still being decoded (seen in the e2e test).
+  private readonly urls = new PngUrls(8);
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -162,11 +164,12 @@ export class SegPanel extends LitElement {
   }
 
   private url(png: Uint8Array): string {
-    const u = pngUrl(png);
-    this.urls.push(u);
-    // Keep the last few object URLs alive (the images on screen), revoke older ones.
-    if (this.urls.length > 8) URL.revokeObjectURL(this.urls.shift()!);
-    return u;
+    return this.urls.get(png);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.urls.clear();
   }
 
   private setField(key: string, value: number | boolean) {
