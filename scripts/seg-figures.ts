@@ -2,7 +2,8 @@
 //   docs/seg-parts-overlay.png      held-out faces: image | true parts | predicted parts (overlaid),
 //                                   after the bench's quality budget in parts mode on cpu
 //   docs/augmentation-preview.png   one face and its part mask under 8 random default augmentations
-// Usage: node --import tsx scripts/seg-figures.ts   (SEG_FIG_STEPS overrides the budget's steps)
+// Usage: node --import tsx scripts/seg-figures.ts   (SEG_FIG_STEPS overrides the budget's steps, without
+// its learning-rate drop; SEG_FIG_STEPS=0 writes only the augmentation preview)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { partsOverlayFigure, PART_COLORS } from '../bench/seg-overlay';
