@@ -29,8 +29,7 @@ import {
   createStageOptimizer,
   evaluateSegmenter,
   segTensors,
-  setLearningRate,
-  stageLearningRate,
+  syncLearningRate,
   trainSegStep,
 } from '../src/models/segmenter-train';
 import type { SegMetrics } from '../src/models/segmenter-train';
@@ -97,7 +96,7 @@ export async function trainBuiltIn(
     );
     const { xs, ys } = segTensors(batch.images, batch.labels, batch.count, batch.size, numClasses);
     const loss = trainSegStep(model, opt, xs, ys, numClasses, weights);
-    if (s + 1 === lrDropStep) setLearningRate(opt, stageLearningRate(train, 'scratch', s + 1));
+    syncLearningRate(opt, train, 'scratch', s + 1);
     tf.dispose([xs, ys]);
     await loss.data();
     loss.dispose();

@@ -79,9 +79,18 @@ export function createStageOptimizer(
   return tf.train.adam(stageLearningRate(cfg, stage, step));
 }
 
-/** Sets the learning rate of `optimizer` in place, keeping its moments (tfjs has no setter; Adam reads the field at every step). */
-export function setLearningRate(optimizer: tf.AdamOptimizer, lr: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+/** Sets `optimizer`'s rate to that of `stage` at session step `step`, keeping its moments (tfjs has no setter; Adam reads the field at every step). */
+export function syncLearningRate(
+  optimizer: tf.AdamOptimizer,
+  cfg: SegTrainConfig,
+  stage: Stage,
+  step: number,
+): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = stageLearningRate(
+    cfg,
+    stage,
+    step,
+  );
 }
 
 /** Batch tensors: images `[n, size, size, 3]` and targets `[n, size, size, 1]` (binary) or one-hot `[n, size, size, numClasses]`. */

@@ -25,8 +25,7 @@ import {
   createStageOptimizer,
   evaluateSegmenter,
   segTensors,
-  setLearningRate,
-  stageLearningRate,
+  syncLearningRate,
   trainSegStep,
   trainStep,
 } from '../models/segmenter-train';
@@ -87,6 +86,11 @@ export interface SegEval {
 export const TRAIN_POOL = 512;
 /** Held-out faces scored every `evalEvery` steps. */
 export const HELD_OUT = 32;
+
+/** The optimiser stage of a phase: pretraining trains everything, like 'scratch'. */
+function stageOf(phase: Phase): Stage {
+  return phase === 'pretrain' ? 'scratch' : phase;
+}
 
 /** A live segmenter session: encoder, attribute head, U-Net, stage schedule and held-out scores. */
 export class SegSession implements ModelSession {
@@ -197,8 +201,7 @@ export class SegSession implements ModelSession {
   // Adam keys its slots by position in the var list, so every phase gets a fresh optimizer.
   private enterPhase(phase: Phase): tf.AdamOptimizer {
     if (phase !== 'pretrain') setStage(this.segmenter, phase, this.config.train.topK);
-    const stage: Stage = phase === 'pretrain' ? 'scratch' : phase;
-    return createStageOptimizer(this.config.train, stage, this.stepCount);
+    return createStageOptimizer(this.config.train, stageOf(phase), this.stepCount);
   }
 
   /** Trainable parameters of the model the current phase trains. */
@@ -252,10 +255,7 @@ export class SegSession implements ModelSession {
     if (this.phase() !== phase) {
       this.optimizer.dispose();
       this.optimizer = this.enterPhase(this.phase());
-    } else if (this.stepCount === this.config.train.lrDropStep) {
-      const stage: Stage = phase === 'pretrain' ? 'scratch' : phase;
-      setLearningRate(this.optimizer, stageLearningRate(this.config.train, stage, this.stepCount));
-    }
+    } else syncLearningRate(this.optimizer, this.config.train, stageOf(phase), this.stepCount);
     if (this.phase() !== 'pretrain' && this.stepCount % this.config.evalEvery === 0) {
       this.pendingEval = this.pendingEval.then(async () => {
         await this.evaluate();
