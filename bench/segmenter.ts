@@ -82,7 +82,10 @@ export async function trainBuiltIn(
   const weights =
     DEFAULT_SEG_TRAIN.balanceClasses && numClasses > 2
       ? tf.tensor1d(
-          classWeights([createSegBatch(builtInPairs(mode, 'train', 0, 256)).labels], numClasses),
+          classWeights(
+            builtInPairs(mode, 'train', 0, 256).map((p) => p.labels),
+            numClasses,
+          ),
         )
       : undefined;
   const stepMs: number[] = [];
@@ -95,7 +98,10 @@ export async function trainBuiltIn(
       augment ? { params: augment, rng } : undefined,
     );
     const { xs, ys } = segTensors(batch.images, batch.labels, batch.count, batch.size, numClasses);
-    const loss = trainSegStep(model, opt, xs, ys, numClasses, weights);
+    const loss = trainSegStep(model, opt, xs, ys, numClasses, {
+      weights,
+      diceWeight: train.diceWeight,
+    });
     syncLearningRate(opt, train, 'scratch', s + 1);
     tf.dispose([xs, ys]);
     await loss.data();

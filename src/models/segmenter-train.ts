@@ -22,35 +22,53 @@ export interface SegTrainConfig {
   lrDropStep?: number;
   /** Weight the softmax mask loss by inverse class frequency (see `classWeights`); absent in sessions saved before it existed, which trained unweighted. */
   balanceClasses?: boolean;
+  /** Adds this multiple of the soft Dice loss (`diceLoss`) to the softmax mask loss; 0 or absent (sessions saved before it existed): none. */
+  diceWeight?: number;
 }
 
-/** Adam 3e-3 (the best of 1e-3, 3e-3, 1e-2 in a 5-minute cpu sweep), fine-tuning at a tenth of it with the top block unfrozen, batch 8, balanced classes. */
+/** Adam 3e-3 (the best of 1e-3, 3e-3, 1e-2 in a 5-minute cpu sweep), fine-tuning at a tenth of it with the top block unfrozen, batch 8, balanced classes, Dice weight 1. */
 export const DEFAULT_SEG_TRAIN: Readonly<SegTrainConfig> = {
   learningRate: 3e-3,
   finetuneDivisor: 10,
   topK: 1,
   batchSize: 8,
   balanceClasses: true,
+  diceWeight: 1,
 };
+
+/** The largest Dice weight the app accepts (the cross-entropy keeps a say). */
+export const MAX_DICE_WEIGHT = 10;
 
 /** The largest class weight `classWeights` gives, so a class of a few pixels cannot swamp the loss. */
 export const MAX_CLASS_WEIGHT = 50;
 
 /**
- * Per-class loss weights for the label maps `maps` (values < numClasses): inverse pixel frequency,
- * scaled so that the average weight over all pixels is 1 (the loss keeps its scale, so the learning
- * rate keeps its meaning), at most MAX_CLASS_WEIGHT; a class absent from `maps` gets the largest.
+ * Per-class loss weights for the label maps `maps` (values < numClasses), median-frequency style
+ * (Eigen & Fergus 2015): the inverse of a class's frequency in the maps that contain it, scaled so
+ * that the average weight over all pixels is 1 (the loss keeps its scale, so the learning rate keeps
+ * its meaning), at most MAX_CLASS_WEIGHT; a class absent from `maps` gets the largest.
  * Why: in the built-in parts masks the nose is 0.5% of the pixels and the background 60%, and plain
- * cross-entropy left nose, brows, mouth and glasses at IoU 0 after 500 steps.
+ * cross-entropy left nose, brows, mouth and glasses at IoU 0 after 500 steps. Counting only the maps
+ * that contain a class matters for glasses (on 26% of the faces): over all maps they got weight 19
+ * and were drawn around the eyes of faces without glasses; this gives them about 5.
  */
 export function classWeights(maps: readonly Uint8Array[], numClasses: number): Float32Array {
   const counts = new Float64Array(numClasses);
-  for (const labels of maps) for (const v of labels) if (v < numClasses) counts[v]++;
-  const total = counts.reduce((a, b) => a + b, 0);
-  const w = Array.from(counts, (n) => (n > 0 ? total / n : 0));
-  // Σ freq·w = (number of present classes) before scaling; divide it out so the pixel mean is 1.
-  const present = w.filter((x) => x > 0).length;
-  const scaled = w.map((x) => Math.min(x / Math.max(1, present), MAX_CLASS_WEIGHT));
+  const pixelsOfMapsWith = new Float64Array(numClasses);
+  let total = 0;
+  for (const labels of maps) {
+    const own = new Float64Array(numClasses);
+    for (const v of labels) if (v < numClasses) own[v]++;
+    own.forEach((n, c) => {
+      if (n === 0) return;
+      counts[c] += n;
+      pixelsOfMapsWith[c] += labels.length;
+    });
+    total += labels.length;
+  }
+  const w = Array.from(counts, (n, c) => (n > 0 ? pixelsOfMapsWith[c] / n : 0));
+  const pixelMean = w.reduce((a, x, c) => a + (x * counts[c]) / total, 0);
+  const scaled = w.map((x) => Math.min(x / pixelMean, MAX_CLASS_WEIGHT));
   const top = Math.max(1, ...scaled);
   return Float32Array.from(scaled, (x) => (x > 0 ? x : top));
 }
@@ -127,11 +145,20 @@ export function trainStep(
   ys: tf.Tensor,
   loss: HeadLoss,
 ): tf.Scalar {
+  return minimizeOn(model, optimizer, xs, (pred) => headLoss(loss, ys, pred));
+}
+
+function minimizeOn(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  xs: tf.Tensor,
+  lossOf: (pred: tf.Tensor) => tf.Scalar,
+): tf.Scalar {
   if (tf.getBackend() === 'cpu') registerConvGemmKernels();
   const vars = trainableVariables(model);
   if (vars.length === 0) throw new Error('Nothing to train: every layer is frozen');
   const value = optimizer.minimize(
-    () => headLoss(loss, ys, model.apply(xs, { training: true }) as tf.Tensor),
+    () => lossOf(model.apply(xs, { training: true }) as tf.Tensor),
     true,
     vars,
   );
@@ -139,24 +166,53 @@ export function trainStep(
   return value;
 }
 
-/** One segmentation step: BCE or CCE by class count, the CCE weighted per class by `weights` `[numClasses]` when given; returns the loss scalar (no host sync). */
+const DICE_SMOOTH = 1;
+
+/**
+ * Soft Dice loss `1 - mean_c (2·Σ p·y + 1) / (Σ p + Σ y + 1)` of probabilities `yPred` and one-hot
+ * `yTrue` `[n, h, w, C]`, each sum over the whole batch. It scores each class by its overlap, as IoU
+ * does, so a class of a few pixels counts as much as the background and false positives cost.
+ * Measured (cpu, parts, batch 4, seed 1, 64 held-out faces): weighted CE alone reached mean IoU
+ * 0.535 at 400 steps, with this term added 0.593.
+ */
+export function diceLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const axes = [0, 1, 2];
+    const inter = tf.sum(tf.mul(yPred, yTrue), axes);
+    const denom = tf.add(tf.sum(yPred, axes), tf.sum(yTrue, axes));
+    const dice = tf.div(tf.add(tf.mul(inter, 2), DICE_SMOOTH), tf.add(denom, DICE_SMOOTH));
+    return tf.sub(1, tf.mean(dice)) as tf.Scalar;
+  });
+}
+
+/** How a softmax mask loss is shaped: per-class weights `[numClasses]` of the cross-entropy and the Dice multiple. */
+export interface SegLossOptions {
+  weights?: tf.Tensor1D;
+  diceWeight?: number;
+}
+
+/** One segmentation step: BCE or CCE by class count; for softmax masks the CCE weighted per class and plus a Dice term as `opts` says; returns the loss scalar (no host sync). */
 export function trainSegStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   xs: tf.Tensor4D,
   ys: tf.Tensor4D,
   numClasses: number,
-  weights?: tf.Tensor1D,
+  opts: SegLossOptions = {},
 ): tf.Scalar {
   const loss = segLossName(numClasses);
-  if (!weights || loss !== 'categoricalCrossentropy')
+  const dice = opts.diceWeight ?? 0;
+  if (loss !== 'categoricalCrossentropy' || (!opts.weights && dice === 0))
     return trainStep(model, optimizer, xs, ys, loss);
   // -Σ_c y_c·log p_c with one-hot y scaled by w is the class-weighted cross-entropy.
-  const weighted = tf.mul(ys, weights);
+  const weighted = opts.weights ? tf.mul(ys, opts.weights) : ys;
   try {
-    return trainStep(model, optimizer, xs, weighted, loss);
+    return minimizeOn(model, optimizer, xs, (pred) => {
+      const ce = headLoss(loss, weighted, pred);
+      return dice === 0 ? ce : tf.add(ce, tf.mul(diceLoss(ys, pred), dice));
+    });
   } finally {
-    weighted.dispose();
+    if (weighted !== ys) weighted.dispose();
   }
 }
 

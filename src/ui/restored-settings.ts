@@ -47,6 +47,7 @@ export function segRequestFrom(cfg: unknown, current: NewSegSession): NewSegSess
     batchSize: c.train.batchSize,
     balanceClasses: c.train.balanceClasses ?? false,
     lrDropStep: c.train.lrDropStep ?? 0,
+    diceWeight: c.train.diceWeight ?? 0,
     evalEvery: c.evalEvery,
     augment: { ...current.augment, ...c.augment },
   };

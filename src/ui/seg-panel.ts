@@ -38,6 +38,7 @@ const FIELDS: NumberField[] = [
   ['learningRate', 'Learning rate', 0, 0.0005],
   ['finetuneDivisor', 'Fine-tune LR divisor', 1, 1],
   ['lrDropStep', 'LR ÷10 from step (0: never)', 0, 1],
+  ['diceWeight', 'Dice loss weight (0: none)', 0, 0.1],
   ['batchSize', 'Batch size', 1, 1],
   ['evalEvery', 'Score held-out every N steps', 1, 1],
 ];
@@ -110,6 +111,7 @@ export class SegPanel extends LitElement {
     batchSize: 8,
     balanceClasses: true,
     lrDropStep: 0,
+    diceWeight: 1,
     evalEvery: 25,
     augment: {
       rotationRange: 10,

@@ -11,7 +11,7 @@ import type { AttributeTaskName, SegMode } from '../data/seg-dataset';
 import { faceToPair } from '../data/seg-dataset';
 import { HEAD_TABLE } from '../models/heads';
 import { DEFAULT_SEGMENTER } from '../models/segmenter';
-import { DEFAULT_SEG_TRAIN } from '../models/segmenter-train';
+import { DEFAULT_SEG_TRAIN, MAX_DICE_WEIGHT } from '../models/segmenter-train';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import type { AppDatabase } from '../storage/db';
@@ -38,6 +38,8 @@ export interface NewSegSession {
   lrDropStep?: number;
   /** Weight rare mask classes up (multi-class masks only); defaults to on. */
   balanceClasses?: boolean;
+  /** Multiple of the Dice loss added to a multi-class mask loss (0: none); defaults to 1. */
+  diceWeight?: number;
   augment?: Partial<AugmentParams>;
   evalEvery?: number;
   seed?: number;
@@ -82,6 +84,7 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         ...(req.batchSize !== undefined ? { batchSize: req.batchSize } : {}),
         ...(req.balanceClasses !== undefined ? { balanceClasses: req.balanceClasses } : {}),
         ...(req.lrDropStep !== undefined ? { lrDropStep: req.lrDropStep } : {}),
+        ...(req.diceWeight !== undefined ? { diceWeight: req.diceWeight } : {}),
       };
       if (!(train.learningRate > 0 && train.learningRate <= 1))
         throw new Error('The learning rate must be a number above 0 (at most 1).');
@@ -93,6 +96,10 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
       const drop = train.lrDropStep ?? 0;
       if (!Number.isInteger(drop) || drop < 0 || drop > 1e7) {
         throw new Error('The step of the learning-rate drop must be a whole number (0: never).');
+      }
+      const dice = train.diceWeight ?? 0;
+      if (!(dice >= 0 && dice <= MAX_DICE_WEIGHT)) {
+        throw new Error(`The Dice loss weight must be a number from 0 to ${MAX_DICE_WEIGHT}.`);
       }
       const blocks = DEFAULT_SEGMENTER.filters.length;
       if (!Number.isInteger(train.topK) || train.topK < 0 || train.topK > blocks) {

@@ -241,14 +241,10 @@ export class SegSession implements ModelSession {
         batch.size,
         this.config.model.numClasses,
       );
-      loss = trainSegStep(
-        this.segmenter,
-        this.optimizer,
-        xs,
-        ys,
-        this.config.model.numClasses,
-        this.classWeights ?? undefined,
-      );
+      loss = trainSegStep(this.segmenter, this.optimizer, xs, ys, this.config.model.numClasses, {
+        weights: this.classWeights ?? undefined,
+        diceWeight: this.config.train.diceWeight,
+      });
       tf.dispose([xs, ys]);
     }
     this.stepCount++;

@@ -3,6 +3,7 @@ import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/data/png';
 import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
+import { observeLongTasks, reportLongTasks } from './long-tasks';
 
 /** Mean and standard deviation of the sample grid's pixels, read back in the page. */
 function gridStats(page: Locator): Promise<{ mean: number; std: number; pixels: number[] }> {
@@ -39,10 +40,12 @@ describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
       .toContain('webgpu');
     await ui.getByLabel('Batch size', { exact: true }).fill('8');
     await ui.getByLabel('Grid every N steps', { exact: true }).fill('2');
+    await observeLongTasks(page);
     await ui.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => stepShown(ui), { timeout: 240_000 }).toBeGreaterThanOrEqual(4);
     await pauseAndWait(ui);
     const saved = await stepShown(ui);
+    const longTaskMs = await reportLongTasks(page, `Faces: Train to Pause at step ${saved}`);
 
     await expect
       .poll(() => ui.getByText(/Training history: step [1-9]/).count(), { timeout: 60_000 })
@@ -72,6 +75,8 @@ describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
 
     await page.reload();
     await resumeAt(page, 'Faces', ui, saved);
+    // No main-thread long task (> 50 ms) from Train to Pause: training runs in the worker (issue #7).
+    expect(longTaskMs).toEqual([]);
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
     await context.close();

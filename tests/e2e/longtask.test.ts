@@ -1,43 +1,11 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { newContext, stepShown, useApp, watchPage } from './harness';
+import { longTasks, observeLongTasks, reportLongTasks } from './long-tasks';
 
 const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
 /** How long the Text tab trains while long tasks are counted. */
 const TRAIN_MS = 15_000;
-
-interface LongTask {
-  start: number;
-  duration: number;
-  name: string;
-}
-
-/** A long-animation-frame entry (Chromium 123+), as far as the log below reads it. */
-interface AnimationFrame {
-  startTime: number;
-  duration: number;
-  scripts: { invoker: string; sourceURL: string; duration: number }[];
-}
-
-/** Starts counting main-thread long tasks (> 50 ms) from now on; earlier ones (page load) are not replayed. Frames over 50 ms are kept too, with the scripts that ran in them, to say where a long task came from. */
-function observeLongTasks(page: Page): Promise<void> {
-  return page.evaluate(() => {
-    const w = window as unknown as { longTasks: LongTask[]; longFrames: string[] };
-    w.longTasks = [];
-    w.longFrames = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        w.longTasks.push({ start: e.startTime, duration: e.duration, name: e.name });
-      }
-    }).observe({ type: 'longtask', buffered: false });
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as unknown as AnimationFrame[]) {
-        const scripts = e.scripts.map((s) => `${s.invoker} ${s.duration.toFixed(0)} ms`);
-        w.longFrames.push(`${e.duration.toFixed(0)} ms at ${e.startTime.toFixed(0)}: ${scripts}`);
-      }
-    }).observe({ type: 'long-animation-frame', buffered: false });
-  });
-}
 
 /** Waits in the page (no DevTools round trips, which are main-thread tasks themselves) until the text of test id `id` (only the Text tab is mounted) matches `test`. */
 async function waitForText(page: Page, id: string, test: string, timeout: number): Promise<void> {
@@ -57,10 +25,6 @@ async function waitForText(page: Page, id: string, test: string, timeout: number
     [id, test],
     { timeout, polling: 500 },
   );
-}
-
-function longTasks(page: Page): Promise<LongTask[]> {
-  return page.evaluate(() => (window as unknown as { longTasks: LongTask[] }).longTasks);
 }
 
 describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
@@ -97,13 +61,9 @@ describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
     const pauseAt = await page.evaluate(() => performance.now());
     await text.getByRole('button', { name: 'Pause' }).click();
     await waitForText(page, 'state', '^paused$', 60_000);
-    // Let a long task that ended just now reach the observer.
-    await page.waitForTimeout(500);
-    const tasks = await longTasks(page);
-    console.log(
-      `Train at ${trainAt.toFixed(0)}, step ${firstStep} at ${firstAt.toFixed(0)}, step ${lastStep} and Pause at ${pauseAt.toFixed(0)} ms; long tasks: ${tasks.length}`,
-      tasks.map((t) => `${t.duration.toFixed(0)} ms at ${t.start.toFixed(0)} (${t.name})`),
-      await page.evaluate(() => (window as unknown as { longFrames: string[] }).longFrames),
+    const durations = await reportLongTasks(
+      page,
+      `Train at ${trainAt.toFixed(0)}, step ${firstStep} at ${firstAt.toFixed(0)}, step ${lastStep} and Pause at ${pauseAt.toFixed(0)} ms`,
     );
     expect(lastStep, 'training made progress while long tasks were counted').toBeGreaterThan(
       firstStep,
@@ -117,7 +77,7 @@ describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
         while (performance.now() < end);
       });
     });
-    await expect.poll(async () => (await longTasks(page)).length).toBe(tasks.length + 1);
+    await expect.poll(async () => (await longTasks(page)).length).toBe(durations.length + 1);
 
     // From Train on, progress and chart updates must never block the main thread. Every long task is
     // logged above. History on a 2-core machine with SwiftShader busy: the first results render took
@@ -125,7 +85,7 @@ describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
     // task of its own on the first point, 53-61 ms; the first points then made one 51-52 ms task
     // (layout plus the first canvas text). Now the chart is created, with empty axes, before Train and
     // draws in a task after each frame: 8 runs here saw no long task.
-    expect(tasks.map((t) => Math.round(t.duration))).toEqual([]);
+    expect(durations).toEqual([]);
     expect(seen.errors).toEqual([]);
     await context.close();
   });

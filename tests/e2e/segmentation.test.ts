@@ -2,6 +2,7 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/data/png';
 import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
+import { observeLongTasks, reportLongTasks } from './long-tasks';
 
 /** A w x w RGB square on a dark ground (channels 3), or its class-index mask (channels 1) with `extra` at pixel 3. */
 function square(w: number, channels: 1 | 3, extra?: number): Uint8Array {
@@ -41,6 +42,7 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
     await ui
       .getByAltText('One face and its mask under 8 random augmentations')
       .waitFor({ timeout: 60_000 });
+    await observeLongTasks(page);
     await ui.getByRole('button', { name: 'Train segmenter' }).click();
     await expect.poll(() => stepShown(ui), { timeout: 300_000 }).toBeGreaterThanOrEqual(6);
     await expect
@@ -62,6 +64,7 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
     expect(maskPixels).toBeGreaterThan(0);
     await pauseAndWait(ui);
     const saved = await stepShown(ui);
+    const longTaskMs = await reportLongTasks(page, `Segmentation: Train to Pause at step ${saved}`);
     await ui.getByLabel('Predict on an image').setInputFiles({
       name: 'photo.png',
       mimeType: 'image/png',
@@ -78,6 +81,8 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
 
     await page.reload();
     await resumeAt(page, 'Segmentation', ui, saved, 240_000);
+    // No main-thread long task (> 50 ms) from Train to Pause: training runs in the worker (issue #7).
+    expect(longTaskMs).toEqual([]);
     expect(seen.errors).toEqual([]);
     expect(seen.csp).toEqual([]);
     await context.close();

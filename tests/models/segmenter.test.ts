@@ -15,6 +15,7 @@ import {
   DEFAULT_SEG_TRAIN,
   MAX_CLASS_WEIGHT,
   classWeights,
+  diceLoss,
   createStageOptimizer,
   evaluateSegmenter,
   segMetrics,
@@ -268,11 +269,48 @@ describe('segmenter learns the built-in binary faces (cpu)', () => {
   });
 });
 
+describe('the Dice term of the mask loss (cpu)', () => {
+  it('is 0 for a perfect prediction, scores each class by overlap, and adds to the CE in a step', async () => {
+    await useBackend('cpu');
+    const before = tf.memory().numTensors;
+    // Two pixels: class 0 then class 1 (one-hot), 3 classes (class 2 absent from truth).
+    const y = tf.tensor4d([1, 0, 0, 0, 1, 0], [1, 1, 2, 3]);
+    const half = tf.tensor4d([0.5, 0.5, 0, 0.5, 0.5, 0], [1, 1, 2, 3]);
+    const scores = [diceLoss(y, y), diceLoss(y, half)];
+    const [perfect, mixed] = await Promise.all(scores.map((t) => t.data()));
+    // Classes 0 and 1: (2·0.5 + 1) / (1 + 1 + 1) = 2/3 each; class 2: (0 + 1) / (0 + 0 + 1) = 1.
+    expect(perfect[0]).toBeCloseTo(0, 6);
+    expect(mixed[0]).toBeCloseTo(1 - (2 / 3 + 2 / 3 + 1) / 3, 6);
+    tf.dispose([y, half, ...scores]);
+
+    const rng = new Rng(3);
+    const { xs, ys } = tinyBatch(rng, 2);
+    const model = buildSegmenter(buildEncoder(TINY));
+    const p = model.apply(xs, { training: true }) as tf.Tensor;
+    const expected = tf.tidy(() =>
+      tf.add(
+        tf.neg(tf.mean(tf.sum(tf.mul(ys, tf.log(tf.clipByValue(p, 1e-7, 1))), -1))),
+        tf.mul(diceLoss(ys, p), 2),
+      ),
+    );
+    const opt = tf.train.adam(0.01);
+    const loss = trainSegStep(model, opt, xs, ys, 3, { diceWeight: 2 });
+    expect((await loss.data())[0]).toBeCloseTo((await expected.data())[0], 5);
+    tf.dispose([p, expected, loss, xs, ys]);
+    opt.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('class balancing of the mask loss (cpu)', () => {
-  it('weights classes by inverse frequency, keeps the pixel mean at 1, caps rare classes and covers absent ones', () => {
-    const w = classWeights([Uint8Array.from([0, 0, 0]), Uint8Array.from([1])], 3);
-    expect(Array.from(w)).toEqual([Math.fround(2 / 3), 2, 2]);
-    expect((3 * w[0] + w[1]) / 4).toBeCloseTo(1, 6);
+  it('weights classes by inverse frequency in the maps that contain them, keeps the pixel mean at 1, caps rare classes and covers absent ones', () => {
+    // Class 1 is 1 of the 4 pixels of the one map that has it: frequency 1/4, not 1/8.
+    const w = classWeights([Uint8Array.from([0, 0, 0, 1]), Uint8Array.from([0, 0, 0, 0])], 3);
+    expect(w[0]).toBeCloseTo(8 / 7 / 1.5, 6);
+    expect(w[1]).toBeCloseTo(4 / 1.5, 6);
+    expect(w[2]).toBe(w[1]);
+    expect((7 * w[0] + w[1]) / 8).toBeCloseTo(1, 6);
     const rare = new Uint8Array(10_000);
     rare[0] = 1;
     const capped = classWeights([rare], 2);
@@ -294,7 +332,7 @@ describe('class balancing of the mask loss (cpu)', () => {
         tf.neg(tf.mean(tf.sum(tf.mul(tf.mul(ys, scale), tf.log(tf.clipByValue(p, 1e-7, 1))), -1))),
       );
       const opt = tf.train.adam(0.01);
-      const loss = trainSegStep(model, opt, xs, ys, 3, w);
+      const loss = trainSegStep(model, opt, xs, ys, 3, { weights: w });
       const out = {
         loss: (await loss.data())[0],
         expected: (await expected.data())[0],

@@ -24,6 +24,8 @@ describe('restored settings', () => {
     };
     const req = segRequestFrom(cfg, { mode: 'parts', pretrainTask: null });
     expect(req).toMatchObject({ mode: 'binary', importedId: 'pairs-1', topK: 2, batchSize: 8 });
+    // Saved before the Dice term and class balancing existed: it trained without them.
+    expect(req).toMatchObject({ diceWeight: 0, balanceClasses: false, lrDropStep: 0 });
     const builtin = segRequestFrom(
       { ...cfg, imported: undefined },
       { mode: 'parts', pretrainTask: null, importedId: 'old' },

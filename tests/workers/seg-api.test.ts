@@ -86,6 +86,9 @@ describe('segmenter worker API, in-process on cpu', () => {
       /learning rate/,
     );
     await expect(api.startNew({ ...REQ, batchSize: 0 }, () => {})).rejects.toThrow(/batch/);
+    for (const diceWeight of [-1, 11, NaN]) {
+      await expect(api.startNew({ ...REQ, diceWeight }, () => {})).rejects.toThrow(/Dice/);
+    }
   });
 });
 
