@@ -1,10 +1,11 @@
 // Segmenter benchmark: trains the default U-Net from scratch on the built-in faces on the cpu
 // backend in Node, once in binary mode and once in parts mode, and scores 64 held-out faces.
 // Quality budget (QUALITY_BUDGET): binary 600 steps with the learning rate divided by 10 from step
-// 400, parts 800 steps divided from step 600 (SEG_BENCH_STEPS overrides both, without the drop), at
+// 400, parts 1,200 steps divided from step 900 (SEG_BENCH_STEPS overrides both, without the drop), at
 // batch SEG_BENCH_BATCH (default 4), without augmentation (SEG_BENCH_AUGMENT=1 uses the app's
-// Keras-style defaults); parts mode weights its classes as the app does (`classWeights`). About 1.6-2 s
-// per step on one core of the 2-core VM, so about 40 minutes.
+// Keras-style defaults); parts mode weights its classes and adds the Dice term as the app does
+// (`classWeights`, `diceWeight`). About 1.5-2 s per step on one core of the 2-core VM, so about 50
+// minutes.
 // Why no augmentation: the built-in set is an endless stream of new faces, so every step already sees
 // unseen faces and augmentation adds no variety, only a shifted distribution. Measured (binary, batch
 // 8, cpu): held-out face IoU 0.73 after 150 augmented steps, 0.86 after 150 plain ones. Batch 4 learned
@@ -121,7 +122,7 @@ export async function trainBuiltIn(
 /** The quality budget per mode (see the top of this file): steps, batch, and no augmentation. */
 export const QUALITY_BUDGET = {
   binary: { steps: 600, lrDropStep: 400 },
-  parts: { steps: 800, lrDropStep: 600 },
+  parts: { steps: 1200, lrDropStep: 900 },
   batchSize: 4,
   augment: null,
 } as const;

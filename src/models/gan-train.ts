@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../shared/rng';
 import { registerConvGemmKernels } from './conv-gemm-kernels';
+import { registerConvWebgpuKernels } from './conv-webgpu-kernels';
 import { createGanOptimizer, type GanConfig } from './gan';
 import { registerGanCpuKernels } from './gan-cpu-kernels';
 
@@ -106,9 +107,11 @@ export function discriminate(
 
 /** A trainer with fresh Adam optimizers (DCGAN paper settings from `cfg`); weights are the models' own. */
 export function createGanTrainer(g: tf.LayersModel, d: tf.LayersModel, cfg: GanConfig): GanTrainer {
-  // cpu only: the stock tfjs conv gradients made one step take over a minute (see the kernel files).
+  // cpu: the stock tfjs conv gradients made one step take over a minute (see the kernel files);
+  // webgpu: a direct conv shader where tfjs' tiled one wastes most of its tiles.
   registerConvGemmKernels();
   registerGanCpuKernels();
+  registerConvWebgpuKernels();
   const dOptimizer = createGanOptimizer(cfg);
   const gOptimizer = createGanOptimizer(cfg);
   const latentDim = cfg.latentDim;

@@ -4,6 +4,7 @@
 // Adam keys its slots by position in that list, so every stage gets its own optimizer.
 import * as tf from '@tensorflow/tfjs';
 import { registerConvGemmKernels } from './conv-gemm-kernels';
+import { registerConvWebgpuKernels } from './conv-webgpu-kernels';
 import { headLoss, segmentationTask } from './heads';
 import type { HeadLoss } from './heads';
 import { trainableVariables } from './segmenter';
@@ -155,6 +156,7 @@ function minimizeOn(
   lossOf: (pred: tf.Tensor) => tf.Scalar,
 ): tf.Scalar {
   if (tf.getBackend() === 'cpu') registerConvGemmKernels();
+  registerConvWebgpuKernels();
   const vars = trainableVariables(model);
   if (vars.length === 0) throw new Error('Nothing to train: every layer is frozen');
   const value = optimizer.minimize(
