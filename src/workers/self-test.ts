@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerConvWebgpuKernels } from '../models/conv-webgpu-kernels';
 import { Rng } from '../shared/rng';
 
 // Sizes stay above 1,000 elements: smaller tensors run on the CPU inside the webgpu backend
@@ -71,8 +72,10 @@ async function compute(inp: Inputs): Promise<Record<string, Float32Array>> {
       tf.sum(tf.square(lstmCell(x, h, c, w_ as tf.Tensor2D, u_ as tf.Tensor2D, b_ as tf.Tensor1D)));
     const [gw, gu, gb] = tf.grads(cellLoss)([w, u, b]);
     const gEmb = tf.grad((e: tf.Tensor) => tf.sum(tf.square(tf.gather(e, ids))))(emb);
-    const convLoss = (k: tf.Tensor) =>
-      tf.sum(tf.leakyRelu(tf.conv2d(img, k as tf.Tensor4D, 2, 'same'), 0.2));
+    // Fused, as tf.layers convolves: on webgpu that is our direct shader (conv-webgpu-kernels).
+    const conv = (k: tf.Tensor) =>
+      tf.fused.conv2d({ x: img, filter: k as tf.Tensor4D, strides: 2, pad: 'same' });
+    const convLoss = (k: tf.Tensor) => tf.sum(tf.leakyRelu(conv(k), 0.2));
     const gK = tf.grad(convLoss)(kernel);
     return {
       forward: lstmCell(x, h, c, w, u, b),
@@ -80,7 +83,7 @@ async function compute(inp: Inputs): Promise<Record<string, Float32Array>> {
       gradU: gu,
       gradB: gb,
       gradGather: gEmb,
-      conv: tf.conv2d(img, kernel, 2, 'same'),
+      conv: conv(kernel),
       gradConv: gK,
     };
   });
@@ -99,6 +102,7 @@ export async function selfTestBackend(backend: string, tolerance = 2e-3): Promis
   await tf.setBackend('cpu');
   const expected = await compute(inputs);
   await tf.setBackend(backend);
+  registerConvWebgpuKernels();
   const actual = await compute(inputs);
   if (previous && previous !== backend) await tf.setBackend(backend);
   for (const [name, want] of Object.entries(expected)) {
