@@ -96,8 +96,7 @@ export class FacesPanel extends LitElement {
 
   private trainControls() {
     const c = this.ctl;
-    const split = c.progress || c.history.length ? 'has-results' : '';
-    return html`<section class="card split ${split}" aria-labelledby="gan-train-h">
+    return html`<section class="card split" aria-labelledby="gan-train-h">
       <h2 id="gan-train-h">Data and training</h2>
       <div class="row">
         <face-dataset-picker

@@ -195,8 +195,7 @@ export class SegPanel extends LitElement {
   private setup() {
     const c = this.ctl;
     const r = this.req;
-    const split = c.progress || c.history.length ? 'has-results' : '';
-    return html`<section class="card split ${split}" aria-labelledby="seg-data-h">
+    return html`<section class="card split" aria-labelledby="seg-data-h">
       <h2 id="seg-data-h">Data, stages and training</h2>
       <seg-dataset-picker
         .choice=${{ mode: r.mode, importedId: r.importedId }}
@@ -273,13 +272,14 @@ export class SegPanel extends LitElement {
         </button>
         <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
       </div>
-      ${
-        c.phase
-          ? html`<p class="muted" data-testid="phase">
-              Stage: ${c.phase} · ${c.trainableParams.toLocaleString()} trainable parameters
-            </p>`
-          : ''
-      }
+      <p class="muted" data-testid="phase">
+        ${
+          c.phase
+            ? `Stage: ${c.phase} · ${c.trainableParams.toLocaleString()} trainable parameters`
+            : // Held in place before training, so the first progress does not shift the layout.
+              'Stage: –'
+        }
+      </p>
       <div class="results">
         <train-progress .progress=${c.progress}></train-progress>
         <metric-chart

@@ -92,8 +92,7 @@ export class TextPanel extends LitElement {
 
   private trainControls() {
     const c = this.ctl;
-    const split = c.progress || c.history.length ? 'has-results' : '';
-    return html`<section class="card split ${split}" aria-labelledby="data-h">
+    return html`<section class="card split" aria-labelledby="data-h">
       <h2 id="data-h">Data and training</h2>
       <div class="row">
         ${this.corpusOptions()}
