@@ -4,28 +4,11 @@
 // These lower each convolution to im2col chunks and a 4x4 register-blocked dot product over
 // contiguous rows. What they do not cover (NCHW, dilations, strided input gradients, PReLU) runs
 // the kernel that was registered before, so installing them changes no result elsewhere.
-import * as tf from '@tensorflow/tfjs';
-import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
 import { floatValues, overrideCpuKernel, registerFastCpuKernels } from './cpu-fast-kernels';
 import type { CpuBackend, KernelArgs } from './cpu-fast-kernels';
 import { gemmABt } from './cpu-gemm';
-
-/** Geometry of one stride/pad convolution, NHWC. */
-interface Geometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  fH: number;
-  fW: number;
-  sH: number;
-  sW: number;
-  top: number;
-  left: number;
-}
+import { convGeometry as geometry, type ConvGeometry as Geometry } from './conv-geometry';
 
 // Output positions per im2col chunk: big enough to amortise the loops, small enough to stay in cache.
 const CHUNK = 256;
@@ -142,43 +125,6 @@ function convFilterGrad(x: Float32Array, dy: Float32Array, g: Geometry): Float32
     gemmTN(rows, dy.subarray(p0 * g.outC, (p0 + n) * g.outC), dw, n, K, g.outC);
   }
   return Float32Array.from(dw);
-}
-
-function geometry(xShape: number[], filterShape: number[], attrs: NamedAttrMap): Geometry | null {
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as {
-    strides: number | [number, number];
-    pad: 'same' | 'valid' | number;
-    dataFormat?: string;
-    dilations?: number | [number, number];
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  };
-  if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast')
-    return null;
-  const dil = Array.isArray(dilations) ? dilations : [dilations ?? 1, dilations ?? 1];
-  if (dil[0] !== 1 || dil[1] !== 1 || typeof pad === 'object') return null;
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    fH: info.filterHeight,
-    fW: info.filterWidth,
-    sH: info.strideHeight,
-    sW: info.strideWidth,
-    top: info.padInfo.top,
-    left: info.padInfo.left,
-  };
 }
 
 function forward({ inputs, backend, attrs }: KernelArgs): TensorInfo | null {

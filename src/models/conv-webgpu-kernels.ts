@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { Args } from './webgpu-program';
 import { run } from './webgpu-program';
+import { convGeometry, type ConvGeometry as Geometry } from './conv-geometry';
 
 const PIXELS = 4;
 /** Output channels up to which a hardware GPU gets the direct shaders (tfjs tiles 32 at a time). */
@@ -25,56 +26,16 @@ function softwareAdapter(backend: unknown): boolean {
   return info?.architecture === 'swiftshader';
 }
 
-interface Geometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  top: number;
-  left: number;
-}
-
-function geometry(args: Args): Geometry | null {
-  const { x, filter, preluActivationWeights } = args.inputs as Record<string, TensorInfo>;
-  const attrs = (args.attrs ?? {}) as Record<string, unknown>;
+/** The geometry of a conv the direct shaders take (see the top of this file), else null. */
+function geometry(args: Args, filterShape: number[]): Geometry | null {
+  const x = args.inputs.x as TensorInfo;
+  const attrs = args.attrs ?? {};
   const activation = (attrs.activation as string | undefined) ?? 'linear';
-  if (preluActivationWeights || activation !== 'linear') return null;
-  if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return null;
-  const dil = attrs.dilations as number | [number, number] | undefined;
-  if (dil !== undefined && dil !== 1 && !(Array.isArray(dil) && dil[0] === 1 && dil[1] === 1))
-    return null;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    attrs.strides as number | [number, number],
-    1,
-    attrs.pad as 'same' | 'valid' | number,
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-  );
-  if (info.outChannels % 4 !== 0) return null;
-  if (info.outChannels > DIRECT_MAX_OUT_CHANNELS && !softwareAdapter(args.backend)) return null;
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    kH: info.filterHeight,
-    kW: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    top: info.padInfo.top,
-    left: info.padInfo.left,
-  };
+  if (args.inputs.preluActivationWeights || activation !== 'linear') return null;
+  const g = convGeometry(x.shape, filterShape, attrs);
+  if (!g || g.outC % 4 !== 0) return null;
+  if (g.outC > DIRECT_MAX_OUT_CHANNELS && !softwareAdapter(args.backend)) return null;
+  return g;
 }
 
 /** The WGSL body: thread → (image, output row, block of PIXELS columns, 4 channels). */
@@ -91,18 +52,18 @@ function shader(g: Geometry, hasBias: boolean): string {
     let b = rest2 / ${g.outH};
     let ox0 = blk * ${PIXELS};
     ${px((p) => `var acc${p} = vec4<f32>(0.0);`)}
-    for (var ky = 0; ky < ${g.kH}; ky++) {
-      let iy = oy * ${g.strideH} - ${g.top} + ky;
+    for (var ky = 0; ky < ${g.fH}; ky++) {
+      let iy = oy * ${g.sH} - ${g.top} + ky;
       if (iy < 0 || iy >= ${g.inH}) { continue; }
       let row = (b * ${g.inH} + iy) * ${g.inW};
-      for (var kx = 0; kx < ${g.kW}; kx++) {
+      for (var kx = 0; kx < ${g.fW}; kx++) {
         ${px(
           (p) => `
-        let ix${p} = (ox0 + ${p}) * ${g.strideW} - ${g.left} + kx;
+        let ix${p} = (ox0 + ${p}) * ${g.sW} - ${g.left} + kx;
         let ok${p} = ix${p} >= 0 && ix${p} < ${g.inW} && ox0 + ${p} < ${g.outW};
         let base${p} = (row + clamp(ix${p}, 0, ${g.inW - 1})) * ${g.inC};`,
         )}
-        let wrow = (ky * ${g.kW} + kx) * ${g.inC};
+        let wrow = (ky * ${g.fW} + kx) * ${g.inC};
         for (var c = 0; c < ${g.inC}; c++) {
           let w = Wt[(wrow + c) * ${Q} + q];
           ${px((p) => `acc${p} += select(0.0, X[base${p} + c], ok${p}) * w;`)}
@@ -116,7 +77,7 @@ function shader(g: Geometry, hasBias: boolean): string {
 }
 
 function directConv(args: Args): TensorInfo | null {
-  const g = geometry(args);
+  const g = geometry(args, (args.inputs.filter as TensorInfo).shape);
   if (!g) return null;
   const bias = args.inputs.bias as TensorInfo | undefined;
   // A bias of one value (broadcast) is left to tfjs.
@@ -146,16 +107,16 @@ function filterGradShader(g: Geometry, ciBlock: number): string {
     let rest = index / ${Q};
     let cb = rest % ${g.inC / ciBlock};
     let k = rest / ${g.inC / ciBlock};
-    let kx = k % ${g.kW};
-    let ky = k / ${g.kW};
+    let kx = k % ${g.fW};
+    let ky = k / ${g.fW};
     let c0 = cb * ${ciBlock};
     ${cis((c) => `var acc${c} = vec4<f32>(0.0);`)}
     for (var b = 0; b < ${g.batch}; b++) {
       for (var oy = 0; oy < ${g.outH}; oy++) {
-        let iy = oy * ${g.strideH} - ${g.top} + ky;
+        let iy = oy * ${g.sH} - ${g.top} + ky;
         if (iy < 0 || iy >= ${g.inH}) { continue; }
         for (var ox = 0; ox < ${g.outW}; ox++) {
-          let ix = ox * ${g.strideW} - ${g.left} + kx;
+          let ix = ox * ${g.sW} - ${g.left} + kx;
           if (ix < 0 || ix >= ${g.inW}) { continue; }
           let d = Dy[((b * ${g.outH} + oy) * ${g.outW} + ox) * ${Q} + q];
           let xb = ((b * ${g.inH} + iy) * ${g.inW} + ix) * ${g.inC} + c0;
@@ -169,16 +130,11 @@ function filterGradShader(g: Geometry, ciBlock: number): string {
 }
 
 function filterGrad(args: Args): TensorInfo | null {
-  const x = args.inputs.x as TensorInfo;
-  const attrs = (args.attrs ?? {}) as Record<string, unknown>;
-  const filterShape = attrs.filterShape as [number, number, number, number];
-  const g = geometry({
-    ...args,
-    inputs: { x, filter: { ...x, shape: filterShape } as TensorInfo },
-  });
+  const filterShape = args.attrs?.filterShape as number[];
+  const g = geometry(args, filterShape);
   if (!g) return null;
   const ciBlock = g.inC % CI_BLOCK === 0 ? CI_BLOCK : 1;
-  const threads = g.kH * g.kW * (g.inC / ciBlock) * (g.outC / 4);
+  const threads = g.fH * g.fW * (g.inC / ciBlock) * (g.outC / 4);
   const key = `directConvFilterGrad_${Object.values(g).join('_')}_${ciBlock}`;
   const inputs: Array<[string, string, number]> = [
     ['X', 'x', 1],
