@@ -10,6 +10,10 @@
 // measure) tfjs' tiled shader should win for wide layers, so there the direct shaders take only
 // layers of at most DIRECT_MAX_OUT_CHANNELS output channels. Anything but NHWC, dilation 1, a linear
 // activation and output channels a multiple of 4 goes to tfjs' kernels.
+// tfjs-webgpu's own flags, measured first on one GAN step (SwiftShader, one run, 2 steps each, ms):
+// defaults 24,776-27,923; WEBGPU_CONV_SEPARATE_IM2COL_SHADER 33,658; WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE
+// false 40,348; WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL 100000 31,343-34,976;
+// WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE 1000 22,853-23,362 (within the defaults' spread). None is set.
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { Args } from './webgpu-program';
