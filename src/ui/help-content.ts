@@ -141,8 +141,8 @@ const segmentation = (heads: readonly HeadRow[]) => html`
       loss is weighted by its inverse frequency in the training masks that contain it (at most 50x;
       the average weight per pixel stays 1). Without it the nose, brows and mouth were still at IoU
       0 after 500 steps. Counting only the masks that contain a class matters for glasses, which are
-      on a quarter of the faces: counted over all masks they got weight 19 and were drawn around the
-      eyes of faces without glasses.
+      on a quarter of the faces: counted over all masks they got weight 19 and were often drawn
+      around the eyes of faces without glasses; counted where they appear they get about 5.
     </li>
     <li>
       Dice loss weight: adds this multiple of the soft Dice loss, which scores each class by its
