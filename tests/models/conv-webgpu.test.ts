@@ -21,7 +21,9 @@ async function convAndGrad([xs, ws, stride, pad]: Case): Promise<Float32Array[]>
   const bias = tf.tensor1d(values([ws[3]], 3));
   const y = tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias });
   const dy = tf.tensor(values(y.shape, 4), y.shape);
-  const dw = tf.grad((f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(x, f, stride, pad), dy)))(w);
+  const dw = tf.grad((f: tf.Tensor) =>
+    tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, stride, pad), dy)),
+  )(w);
   const out = [(await y.data()) as Float32Array, (await dw.data()) as Float32Array];
   tf.dispose([x, w, bias, y, dy, dw]);
   return out;
