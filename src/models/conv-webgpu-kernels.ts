@@ -7,9 +7,11 @@
 // CI_BLOCK input channels times 4 output channels. Measured on SwiftShader (Dawn in Node, 2 cores):
 // forward 4-16x faster than tfjs on every conv of the GAN and the U-Net (32x32x16 → 8: 1,657 → 100
 // ms), the filter gradient 7x (815 → 112 ms), one GAN step 2x. On a hardware GPU (none here to
-// measure) tfjs' tiled shader should win for wide layers, so there the direct shaders take only
-// layers of at most DIRECT_MAX_OUT_CHANNELS output channels. Anything but NHWC, dilation 1, a linear
-// activation and output channels a multiple of 4 goes to tfjs' kernels.
+// measure) tfjs' tiled shader should win for wide layers, so there the forward shader takes only
+// layers of at most DIRECT_MAX_OUT_CHANNELS output channels, and the filter gradient stays tfjs':
+// ours runs one thread per 16 filter values (36 threads for a 3x3, 8 → 8 conv), too few for a GPU.
+// Anything but NHWC, dilation 1, a linear activation and output channels a multiple of 4 goes to
+// tfjs' kernels.
 // tfjs-webgpu's own flags, measured first on one GAN step (SwiftShader, one run, 2 steps each, ms):
 // defaults 24,776-27,923; WEBGPU_CONV_SEPARATE_IM2COL_SHADER 33,658; WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE
 // false 40,348; WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL 100000 31,343-34,976;
@@ -134,6 +136,7 @@ function filterGradShader(g: Geometry, ciBlock: number): string {
 }
 
 function filterGrad(args: Args): TensorInfo | null {
+  if (!softwareAdapter(args.backend)) return null;
   const filterShape = args.attrs?.filterShape as number[];
   const g = geometry(args, filterShape);
   if (!g) return null;
