@@ -76,6 +76,36 @@ describe('segmenter worker API, in-process on cpu', () => {
     expect(maxDiff).toBeLessThan(1e-5);
   });
 
+  it('parts mode adds the Dice term the request asks for, and stores its weight for resuming', async () => {
+    const firstLoss = async (diceWeight: number) => {
+      const factory = new IDBFactory();
+      const api = createSegApi({ openDb: () => openAppDb('seg', factory) });
+      await api.init('cpu');
+      const losses: number[] = [];
+      const run = untilStopped();
+      const req = { ...REQ, mode: 'parts', pretrainTask: null, diceWeight } as const;
+      const meta = await api.startNew(
+        req,
+        (p) => {
+          if (p.metrics.loss !== undefined) losses.push(p.metrics.loss);
+          run.onProgress(p);
+        },
+        1,
+      );
+      await run.done;
+      const ckpt = await loadCheckpoint(await openAppDb('seg', factory), meta.id);
+      const train = (ckpt!.config as { train: { diceWeight?: number } }).train;
+      return { loss: losses[0], stored: train.diceWeight };
+    };
+    const plain = await firstLoss(0);
+    const dice = await firstLoss(1);
+    expect(plain.stored).toBe(0);
+    expect(dice.stored).toBe(1);
+    // Same seed, weights and batch: the difference is the Dice loss of an untrained net (near 1).
+    expect(dice.loss - plain.loss).toBeGreaterThan(0.5);
+    expect(dice.loss - plain.loss).toBeLessThanOrEqual(1);
+  });
+
   it('previews augmentations as one PNG and refuses bad settings', async () => {
     const api = createSegApi({ openDb: () => openAppDb('seg', new IDBFactory()) });
     const png = decodePng(api.augmentationPreview({}, 'parts'));
