@@ -23,6 +23,10 @@ import { run } from './webgpu-program';
 import { convGeometry, type ConvGeometry as Geometry } from './conv-geometry';
 
 const PIXELS = 4;
+
+/** WGSL lines `f(0) … f(n - 1)`, for unrolled per-pixel or per-channel accumulators. */
+const repeat = (n: number, f: (i: number) => string): string =>
+  Array.from({ length: n }, (_, i) => f(i)).join('');
 /** Output channels up to which a hardware GPU gets the direct shaders (tfjs tiles 32 at a time). */
 export const DIRECT_MAX_OUT_CHANNELS = 16;
 
@@ -48,7 +52,7 @@ function geometry(args: Args, filterShape: number[]): Geometry | null {
 function shader(g: Geometry, hasBias: boolean): string {
   const Q = g.outC / 4;
   const blocks = Math.ceil(g.outW / PIXELS);
-  const px = (f: (p: number) => string) => Array.from({ length: PIXELS }, (_, p) => f(p)).join('');
+  const px = (f: (p: number) => string) => repeat(PIXELS, f);
   return `
     let q = index % ${Q};
     let rest = index / ${Q};
@@ -106,8 +110,7 @@ const CI_BLOCK = 4;
 
 function filterGradShader(g: Geometry, ciBlock: number): string {
   const Q = g.outC / 4;
-  const cis = (f: (c: number) => string) =>
-    Array.from({ length: ciBlock }, (_, c) => f(c)).join('');
+  const cis = (f: (c: number) => string) => repeat(ciBlock, f);
   return `
     let q = index % ${Q};
     let rest = index / ${Q};
