@@ -111,7 +111,7 @@ export class SegPanel extends LitElement {
     batchSize: 8,
     balanceClasses: true,
     lrDropStep: 0,
-    diceWeight: 1,
+    diceWeight: 2,
     evalEvery: 25,
     augment: {
       rotationRange: 10,
