@@ -20,7 +20,19 @@ export function formatNumber(v: number | undefined): string {
   return v === undefined || Number.isNaN(v) ? '—' : v.toPrecision(4);
 }
 
+// One formatter for all calls: toLocaleString builds a new one on every call, and a session list
+// formats one time per row on each render.
+let timeFormat: Intl.DateTimeFormat | undefined;
+
 /** Formats a timestamp as a local date and time. */
 export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleString();
+  timeFormat ??= new Intl.DateTimeFormat(undefined, {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  return timeFormat.format(ms);
 }

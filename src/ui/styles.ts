@@ -5,7 +5,10 @@ export const panelStyles = css`
   :host {
     display: block;
   }
+  /* Paint and layout containment: each card paints into a layer of its own, so a change inside one
+     card (a new progress line, a new session row) repaints that card and not the whole page. */
   .card {
+    contain: layout paint;
     background: var(--card);
     border: 1px solid var(--border);
     border-radius: 12px;
@@ -113,8 +116,27 @@ export const panelStyles = css`
     width: 1.25rem;
     margin: 0;
   }
+  /* What the tab is busy with floats over the bottom of the screen: it is seen wherever the person
+     scrolled to, and coming and going it moves nothing (in the flow at the top of the tab it shifted
+     the whole page twice per action, and the relayout made a long task at the Train click). */
+  .busy {
+    position: fixed;
+    left: 50%;
+    bottom: 1rem;
+    transform: translateX(-50%);
+    z-index: 10;
+    box-sizing: border-box;
+    width: min(30rem, calc(100vw - 2rem));
+    margin: 0;
+    padding: 0.75rem 1rem;
+    background: var(--card);
+    border: 1px solid var(--border);
+    border-radius: 12px;
+    box-shadow: 0 4px 16px rgb(0 0 0 / 0.2);
+  }
   .busy progress {
     display: block;
+    width: 100%;
     margin-bottom: 0.25rem;
   }
   /* Controls | results side by side on wide screens, from the start: switching the grid on at the
