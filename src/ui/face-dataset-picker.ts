@@ -3,7 +3,8 @@ import { customElement, property } from 'lit/decorators.js';
 import type { ImageSetInfo } from '../storage/image-sets';
 import type { ImageImportReport } from '../workers/gan-import';
 import type { FaceDataset } from '../workers/gan-session';
-import { pngUrl } from './png-url';
+import { fileIssues, pickerStyles } from './file-issues';
+import { PngUrls } from './png-url';
 import { panelStyles } from './styles';
 
 /** The built-in dataset, rendered on the device. */
@@ -15,29 +16,15 @@ export interface ImportFilesDetail {
   name: string;
 }
 
-// Skipped lists can run to thousands of lines; the first ones say what went wrong.
-const SHOWN_SKIPPED = 100;
-
 /** Faces dataset choice: built-in faces, a stored image set, or an import of files, a folder or a .zip. */
 @customElement('face-dataset-picker')
 export class FaceDatasetPicker extends LitElement {
   static override styles = [
     panelStyles,
+    pickerStyles,
     css`
-      :host {
-        flex-basis: 100%;
-        min-width: 0;
-      }
       .preview {
-        display: block;
         max-width: min(100%, 17rem);
-        image-rendering: pixelated;
-        border-radius: 6px;
-        margin-top: 0.5rem;
-      }
-      .skipped li {
-        overflow-wrap: anywhere;
-        margin-bottom: 0.25rem;
       }
       summary {
         /* Stays a list item so it keeps its disclosure triangle; line height gives the 44 px target. */
@@ -47,12 +34,6 @@ export class FaceDatasetPicker extends LitElement {
       .preview + .row {
         margin-top: 0.75rem;
       }
-      input[type='file'] {
-        width: 100%;
-      }
-      p {
-        margin: 0.5rem 0;
-      }
     `,
   ];
 
@@ -61,13 +42,11 @@ export class FaceDatasetPicker extends LitElement {
   @property({ attribute: false }) chosen: FaceDataset | null = BUILTIN_FACES;
   @property({ attribute: false }) report: ImageImportReport | null = null;
   @property({ type: Boolean }) disabled = false;
-  private previewUrl = '';
-  private previewFor: Uint8Array | null = null;
+  private readonly previewUrls = new PngUrls(1);
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    if (this.previewUrl) URL.revokeObjectURL(this.previewUrl);
-    this.previewFor = null;
+    this.previewUrls.clear();
   }
 
   private emit<T>(type: string, detail: T): void {
@@ -98,17 +77,12 @@ export class FaceDatasetPicker extends LitElement {
 
   private preview(set: ImageSetInfo | undefined) {
     if (!set) return '';
-    if (this.previewFor !== set.preview) {
-      if (this.previewUrl) URL.revokeObjectURL(this.previewUrl);
-      this.previewFor = set.preview;
-      this.previewUrl = pngUrl(set.preview);
-    }
     return html`<p class="muted" data-testid="image-set-count">
         ${set.count.toLocaleString()} images, cropped to their centre square.
       </p>
       <img
         class="preview"
-        src=${this.previewUrl}
+        src=${this.previewUrls.get(set.preview)}
         alt="The first ${Math.min(16, set.count)} of the ${set.count} images in ${set.name}"
       />
       <div class="row">
@@ -150,21 +124,8 @@ export class FaceDatasetPicker extends LitElement {
   }
 
   private reportView(r: ImageImportReport) {
-    const more = r.skipped.length - SHOWN_SKIPPED;
     return html`<p role="status" class=${r.count ? '' : 'error'}>${r.message}</p>
-      ${
-        r.skipped.length
-          ? html`<details class="skipped">
-              <summary>Skipped files (${r.skipped.length})</summary>
-              <ul>
-                ${r.skipped
-                  .slice(0, SHOWN_SKIPPED)
-                  .map((s) => html`<li><b>${s.file}</b>: ${s.reason}</li>`)}
-                ${more > 0 ? html`<li>and ${more} more</li>` : ''}
-              </ul>
-            </details>`
-          : ''
-      }`;
+      ${fileIssues('skipped', 'Skipped files', r.skipped)}`;
   }
 
   override render() {

@@ -3,7 +3,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { SegMode } from '../data/seg-dataset';
 import { CLASS_COLORS } from '../shared/class-colors';
 import type { ImportPairsResult, MaskFormat } from '../workers/seg-pairs';
-import { pngUrl } from './png-url';
+import { fileIssues, pickerStyles } from './file-issues';
+import { PngUrls } from './png-url';
 import { panelStyles } from './styles';
 
 /** A stored import as the picker lists it. */
@@ -29,28 +30,19 @@ export interface ImportPairsDetail {
   maskFormat: MaskFormat;
 }
 
-// Problem lists can run to thousands of lines; the first ones say what went wrong.
-const SHOWN_PROBLEMS = 100;
-
 /** Segmentation dataset choice: built-in faces (binary or parts), a stored import, or an import of image/mask pairs. */
 @customElement('seg-dataset-picker')
 export class SegDatasetPicker extends LitElement {
   static override styles = [
     panelStyles,
+    pickerStyles,
     css`
-      :host {
-        flex-basis: 100%;
-        min-width: 0;
-      }
       fieldset {
         border: 1px solid var(--border);
         border-radius: 8px;
         margin: 0.75rem 0 0;
         padding: 0.5rem 0.75rem 0.75rem;
         min-width: 0;
-      }
-      input[type='file'] {
-        width: 100%;
       }
       label.check {
         flex-direction: row;
@@ -63,15 +55,7 @@ export class SegDatasetPicker extends LitElement {
         height: 1.25rem;
       }
       .preview {
-        display: block;
         max-width: min(100%, 32rem);
-        image-rendering: pixelated;
-        border-radius: 6px;
-        margin-top: 0.5rem;
-      }
-      .problems li {
-        overflow-wrap: anywhere;
-        margin-bottom: 0.25rem;
       }
       summary {
         min-height: 44px;
@@ -88,9 +72,6 @@ export class SegDatasetPicker extends LitElement {
         margin: 0 0.2em 0 0.6em;
         border: 1px solid var(--border);
       }
-      p {
-        margin: 0.5rem 0;
-      }
     `,
   ];
 
@@ -106,13 +87,11 @@ export class SegDatasetPicker extends LitElement {
   @state() private zip: File | null = null;
   @state() private images: File[] = [];
   @state() private masks: File[] = [];
-  private previewUrl = '';
-  private previewFor: Uint8Array | null = null;
+  private readonly previewUrls = new PngUrls(1);
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    if (this.previewUrl) URL.revokeObjectURL(this.previewUrl);
-    this.previewFor = null;
+    this.previewUrls.clear();
   }
 
   private emit<T>(type: string, detail: T): void {
@@ -229,12 +208,6 @@ export class SegDatasetPicker extends LitElement {
   }
 
   private resultView(r: ImportPairsResult) {
-    if (r.previewPng && this.previewFor !== r.previewPng) {
-      if (this.previewUrl) URL.revokeObjectURL(this.previewUrl);
-      this.previewFor = r.previewPng;
-      this.previewUrl = pngUrl(r.previewPng);
-    }
-    const more = r.problems.length - SHOWN_PROBLEMS;
     return html`<p role="status" class=${r.count ? '' : 'error'} data-testid="import-result">
         ${r.message}
       </p>
@@ -242,24 +215,12 @@ export class SegDatasetPicker extends LitElement {
         r.previewPng
           ? html`<img
               class="preview"
-              src=${this.previewUrl}
+              src=${this.previewUrls.get(r.previewPng)}
               alt="The first imported images above their masks"
             />`
           : ''
       }
-      ${
-        r.problems.length
-          ? html`<details class="problems" open>
-              <summary>Left out (${r.problems.length})</summary>
-              <ul>
-                ${r.problems
-                  .slice(0, SHOWN_PROBLEMS)
-                  .map((p) => html`<li><b>${p.file}</b>: ${p.reason}</li>`)}
-                ${more > 0 ? html`<li>and ${more} more</li>` : ''}
-              </ul>
-            </details>`
-          : ''
-      }`;
+      ${fileIssues('problems', 'Left out', r.problems, true)}`;
   }
 
   override render() {

@@ -6,7 +6,7 @@ import { createFastTrainer } from '../models/char-lstm-fast';
 import type { HistoryPoint, SessionMeta } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import type { Checkpoint } from '../storage/checkpoints';
-import { restoreModel, restoreOptimizer, snapshotModel, snapshotOptimizer } from './snapshot';
+import { restoreModel, restoreOptimizer, snapshotSession } from './snapshot';
 import type { ModelSession } from './session-host';
 
 /** Where a session's text comes from. */
@@ -167,31 +167,21 @@ export class CharLstmSession implements ModelSession {
 
   /** The whole checkpoint of this session. */
   async toCheckpoint(): Promise<Checkpoint> {
-    const { topology, weights } = await snapshotModel(this.model);
-    const lastLoss = this.history.at(-1)?.metrics.loss ?? NaN;
-    this.meta = {
-      ...this.meta,
-      step: this.stepCount,
-      epoch: this.epoch,
-      lastLoss,
-      savedAt: Date.now(),
-    };
-    return {
-      sessionId: this.meta.id,
-      model: 'char-lstm',
-      version: 1,
+    const { checkpoint, meta } = await snapshotSession({
+      meta: this.meta,
       step: this.stepCount,
       epoch: this.epoch,
       cursor: this.cursor,
       rngState: this.rng.state,
-      config: this.config as unknown as Record<string, unknown>,
-      topologies: { model: topology },
-      weights: { model: weights },
-      optimizers: { rmsprop: await snapshotOptimizer(this.trainer.optimizer) },
+      config: this.config,
+      lastLoss: this.history.at(-1)?.metrics.loss ?? NaN,
+      models: { model: this.model },
+      optimizers: { rmsprop: this.trainer.optimizer },
       history: this.history,
       samples: this.samples,
-      extra: {},
-    };
+    });
+    this.meta = meta;
+    return checkpoint;
   }
 
   /** Frees the model and optimizer. */

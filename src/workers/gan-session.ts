@@ -14,7 +14,7 @@ import type { HistoryPoint, SessionMeta } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import type { Checkpoint } from '../storage/checkpoints';
 import type { ModelSession } from './session-host';
-import { restoreModel, restoreOptimizer, snapshotModel, snapshotOptimizer } from './snapshot';
+import { restoreModel, restoreOptimizer, snapshotSession } from './snapshot';
 
 /** Where a GAN session's real images come from. */
 export type FaceDataset =
@@ -189,36 +189,21 @@ export class GanSession implements ModelSession {
   /** The whole checkpoint of this session (both networks, both optimizers, timeline). */
   async toCheckpoint(): Promise<Checkpoint> {
     await this.flushSnapshots();
-    const g = await snapshotModel(this.generator);
-    const d = await snapshotModel(this.discriminator);
-    const last = this.history.at(-1)?.metrics;
-    const lastLoss = last ? last.gLoss : NaN;
-    this.meta = {
-      ...this.meta,
-      step: this.stepCount,
-      epoch: this.position().epoch,
-      lastLoss,
-      savedAt: Date.now(),
-    };
-    return {
-      sessionId: this.meta.id,
-      model: 'gan',
-      version: 1,
+    const { checkpoint, meta } = await snapshotSession({
+      meta: this.meta,
       step: this.stepCount,
       epoch: this.position().epoch,
       cursor: 0,
       rngState: this.rng.state,
-      config: this.config as unknown as Record<string, unknown>,
-      topologies: { generator: g.topology, discriminator: d.topology },
-      weights: { generator: g.weights, discriminator: d.weights },
-      optimizers: {
-        generator: await snapshotOptimizer(this.trainer.gOptimizer),
-        discriminator: await snapshotOptimizer(this.trainer.dOptimizer),
-      },
+      config: this.config,
+      lastLoss: this.history.at(-1)?.metrics.gLoss ?? NaN,
+      models: { generator: this.generator, discriminator: this.discriminator },
+      optimizers: { generator: this.trainer.gOptimizer, discriminator: this.trainer.dOptimizer },
       history: this.history,
       samples: this.snapshots,
-      extra: {},
-    };
+    });
+    this.meta = meta;
+    return checkpoint;
   }
 
   /** Frees both networks, optimizers and the fixed latents. */

@@ -33,12 +33,7 @@ import type { HistoryPoint, SessionMeta } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import type { Checkpoint } from '../storage/checkpoints';
 import type { ModelSession } from './session-host';
-import {
-  restoreModelWeights,
-  restoreOptimizer,
-  snapshotModel,
-  snapshotOptimizer,
-} from './snapshot';
+import { restoreModelWeights, restoreOptimizer, snapshotSession } from './snapshot';
 
 /** A training phase: 'pretrain' trains the encoder with an attribute head, the others the segmenter. */
 export type Phase = 'pretrain' | Stage;
@@ -305,32 +300,25 @@ export class SegSession implements ModelSession {
   /** The whole checkpoint: both networks' weights, the phase's optimizer, scores. */
   async toCheckpoint(): Promise<Checkpoint> {
     await this.flushEvals();
-    const seg = await snapshotModel(this.segmenter);
-    const cls = this.classifier ? await snapshotModel(this.classifier) : null;
-    const lastLoss = this.history.at(-1)?.metrics.loss ?? NaN;
-    this.meta = {
-      ...this.meta,
-      step: this.stepCount,
-      epoch: this.position().epoch,
-      lastLoss,
-      savedAt: Date.now(),
-    };
-    return {
-      sessionId: this.meta.id,
-      model: 'segmenter',
-      version: 1,
+    const { checkpoint, meta } = await snapshotSession({
+      meta: this.meta,
       step: this.stepCount,
       epoch: this.position().epoch,
       cursor: 0,
       rngState: this.rng.state,
-      config: this.config as unknown as Record<string, unknown>,
-      topologies: { segmenter: seg.topology, ...(cls ? { classifier: cls.topology } : {}) },
-      weights: { segmenter: seg.weights, ...(cls ? { classifier: cls.weights } : {}) },
-      optimizers: { adam: await snapshotOptimizer(this.optimizer) },
+      config: this.config,
+      lastLoss: this.history.at(-1)?.metrics.loss ?? NaN,
+      models: {
+        segmenter: this.segmenter,
+        ...(this.classifier ? { classifier: this.classifier } : {}),
+      },
+      optimizers: { adam: this.optimizer },
       history: this.history,
       samples: this.evals,
       extra: { phase: this.phase() },
-    };
+    });
+    this.meta = meta;
+    return checkpoint;
   }
 
   /** Frees the networks and the optimizer. */

@@ -1,7 +1,8 @@
 // Turns live tfjs models and optimizers into checkpoint blobs and back. Runs in workers and in Node;
 // values are read with `await data()` (inside tf.io.encodeWeights), never a synchronous read.
 import * as tf from '@tensorflow/tfjs';
-import type { TensorBlob } from '../storage/checkpoints';
+import type { HistoryPoint, SessionMeta } from '../shared/protocol';
+import type { Checkpoint, TensorBlob } from '../storage/checkpoints';
 
 type BlobSpec = TensorBlob['specs'][number];
 type ModelJson = Parameters<typeof tf.models.modelFromJSON>[0];
@@ -188,4 +189,57 @@ function checkBlobSize(blob: TensorBlob): void {
 
 function sameShape(a: readonly (number | null)[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** What a session hands `snapshotSession`: its live networks and optimizers and its training position. */
+export interface SessionState {
+  meta: SessionMeta;
+  step: number;
+  epoch: number;
+  /** Data cursor inside the epoch (0 for endless generated data). */
+  cursor: number;
+  rngState: number;
+  config: object;
+  /** The loss the session list shows for this checkpoint. */
+  lastLoss: number;
+  models: Record<string, tf.LayersModel>;
+  optimizers: Record<string, tf.Optimizer>;
+  history: HistoryPoint[];
+  samples: unknown[];
+  extra?: Record<string, unknown>;
+}
+
+/** The whole checkpoint of a session, with its meta brought up to this step and time (the session keeps that meta). */
+export async function snapshotSession(
+  s: SessionState,
+): Promise<{ checkpoint: Checkpoint; meta: SessionMeta }> {
+  const topologies: Record<string, unknown> = {};
+  const weights: Record<string, TensorBlob> = {};
+  for (const [name, model] of Object.entries(s.models)) {
+    ({ topology: topologies[name], weights: weights[name] } = await snapshotModel(model));
+  }
+  const optimizers: Record<string, TensorBlob> = {};
+  for (const [name, opt] of Object.entries(s.optimizers)) {
+    optimizers[name] = await snapshotOptimizer(opt);
+  }
+  const { step, epoch, lastLoss } = s;
+  return {
+    meta: { ...s.meta, step, epoch, lastLoss, savedAt: Date.now() },
+    checkpoint: {
+      sessionId: s.meta.id,
+      model: s.meta.model,
+      version: 1,
+      step,
+      epoch,
+      cursor: s.cursor,
+      rngState: s.rngState,
+      config: s.config as Record<string, unknown>,
+      topologies,
+      weights,
+      optimizers,
+      history: s.history,
+      samples: s.samples,
+      extra: s.extra ?? {},
+    },
+  };
 }
