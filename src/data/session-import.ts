@@ -3,12 +3,20 @@
 // evaluated; layer classes must be ones our models use; every weight's shape is checked against the
 // shapes its layer implies and against the bytes in the weight files. The zip guards (archive size,
 // entry count, declared unpacked size) are the mask import's.
-import { strFromU8 } from 'fflate';
 import type { HistoryPoint, ModelKind, SessionMeta } from '../shared/protocol';
 import type { Checkpoint, TensorBlob } from '../storage/checkpoints';
-import { TopologyError, topologyLayers, topologyWeightShapes } from './layer-shapes';
+import { topologyLayers } from './layer-shapes';
 import type { ZipLimits } from './mask-import';
 import { unzipChecked } from './mask-import';
+import {
+  isObject,
+  parseJson,
+  readModel,
+  readOptimizer,
+  Refusal,
+  refuse,
+  type Json,
+} from './session-tensors';
 
 /** What a session of one model kind holds; the layer classes are all our builders use (a test keeps them in step). */
 export interface SessionLayout {
@@ -74,22 +82,6 @@ export const SESSION_ZIP_LIMITS: Required<ZipLimits> = {
 /** A parsed session (its own id still; storage gives it a new one) or the message to show. */
 export type SessionImport =
   { ok: true; meta: SessionMeta; checkpoint: Checkpoint } | { ok: false; message: string };
-
-type Spec = TensorBlob['specs'][number];
-type Json = Record<string, unknown>;
-
-class Refusal extends Error {}
-
-const refuse = (reason: string): never => {
-  throw new Refusal(reason);
-};
-
-const isObject = (v: unknown): v is Json =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const elements = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const bytesOf = (specs: Spec[]) =>
-  specs.reduce((sum, s) => sum + elements(s.shape) * (s.dtype === 'bool' ? 1 : 4), 0);
-const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /** The message for a file over the size limit, or null; checked before a picked file is read. */
 export function sizeRefusal(
@@ -193,16 +185,6 @@ function readSession(zip: Uint8Array, expected: ModelKind, limits: ZipLimits) {
   return { meta: { ...meta, step: checkpoint.step, epoch: checkpoint.epoch }, checkpoint };
 }
 
-function parseJson(bytes: Uint8Array, path: string): Json {
-  let value: unknown;
-  try {
-    value = JSON.parse(strFromU8(bytes));
-  } catch (err) {
-    return refuse(`${path} is not valid JSON (${(err as Error).message})`);
-  }
-  return isObject(value) ? value : refuse(`${path} does not hold a JSON object`);
-}
-
 function count(v: unknown, field: string): number {
   return Number.isInteger(v) && (v as number) >= 0
     ? (v as number)
@@ -247,137 +229,6 @@ function readHistory(v: unknown): HistoryPoint[] {
   });
 }
 
-function readSpecs(v: unknown, path: string, dtypes: readonly string[]): Spec[] {
-  if (!Array.isArray(v)) return refuse(`${path} lists no weights`);
-  const seen = new Set<string>();
-  return v.map((s: unknown) => {
-    if (!isObject(s) || typeof s.name !== 'string')
-      return refuse(`${path} has a weight without a name`);
-    if (isObject(s.quantization))
-      refuse(`${path} holds quantized weights, which this app cannot read`);
-    if (seen.has(s.name)) refuse(`${path} lists the weight “${s.name}” twice`);
-    seen.add(s.name);
-    const shape = s.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0 && d < 1e8))
-      refuse(`${path}: the weight “${s.name}” has no valid shape`);
-    if (!dtypes.includes(s.dtype as string))
-      refuse(`${path}: the weight “${s.name}” is ${String(s.dtype)}, not ${dtypes.join(' or ')}`);
-    return { name: s.name, shape: shape as number[], dtype: s.dtype as Spec['dtype'] };
-  });
-}
-
-function checkBytes(data: Uint8Array, specs: Spec[], file: string, manifest: string): void {
-  const need = bytesOf(specs);
-  if (data.length < need)
-    refuse(`${file} is truncated: it holds ${data.length} bytes, but ${manifest} needs ${need}`);
-  if (data.length > need)
-    refuse(
-      `${file} holds ${data.length} bytes, but the weight shapes in ${manifest} add up to ${need}: the shapes do not match the weights`,
-    );
-}
-
-function readModel(files: Map<string, Uint8Array>, net: string, layout: SessionLayout) {
-  const path = `${net}/model.json`;
-  const json = parseJson(files.get(path) as Uint8Array, path);
-  const topology = json.modelTopology;
-  if (!isObject(topology)) return refuse(`${path} has no modelTopology`);
-  if (topology.class_name !== layout.modelClass)
-    refuse(
-      `${path} is a ${String(topology.class_name)} model, not the ${layout.modelClass} model of a ${layout.label} session`,
-    );
-  let shapes: Map<string, number[]>;
-  try {
-    for (const layer of topologyLayers(topology)) {
-      if (!layout.layerClasses.includes(layer.class_name))
-        refuse(
-          `${path} uses the layer class “${layer.class_name}”, which ${layout.label} models do not have (they use ${layout.layerClasses.join(', ')})`,
-        );
-    }
-    shapes = topologyWeightShapes(topology);
-  } catch (err) {
-    if (err instanceof TopologyError) return refuse(`${path} cannot be read: ${err.message}`);
-    throw err;
-  }
-  const groups = json.weightsManifest;
-  if (!Array.isArray(groups) || groups.length === 0)
-    return refuse(`${path} has no weightsManifest`);
-  const specs: Spec[] = [];
-  const parts: Uint8Array[] = [];
-  for (const g of groups as unknown[]) {
-    if (!isObject(g) || !Array.isArray(g.paths))
-      return refuse(`${path} has a malformed weightsManifest`);
-    specs.push(...readSpecs(g.weights, path, ['float32']));
-    for (const p of g.paths as unknown[]) {
-      if (typeof p !== 'string' || p.includes('..') || p.startsWith('/'))
-        refuse(`${path} refers to a weight file outside its folder`);
-      const bytes = files.get(`${net}/${String(p)}`);
-      parts.push(bytes ?? refuse(`the weight file ${net}/${String(p)} is missing`));
-    }
-  }
-  if (new Set(specs.map((s) => s.name)).size !== specs.length)
-    refuse(`${path} lists a weight twice`);
-  const data = concat(parts);
-  const file =
-    parts.length === 1
-      ? `${net}/${String((groups[0] as Json).paths)}`
-      : `the weight files of ${net}`;
-  checkBytes(data, specs, file, path);
-  for (const s of specs) {
-    const need = shapes.get(s.name);
-    if (!need) refuse(`${path} lists the weight “${s.name}”, which none of its layers has`);
-    else if (shapeText(need) !== shapeText(s.shape))
-      refuse(
-        `the weight “${s.name}” has shape ${shapeText(s.shape)}, but its layer in ${path} needs ${shapeText(need)}`,
-      );
-  }
-  for (const name of shapes.keys()) {
-    if (!specs.some((s) => s.name === name)) refuse(`${path} has no weights for “${name}”`);
-  }
-  const buffer = copyBuffer(data);
-  // Every spec is float32 here, so the whole buffer is one run of float32 values.
-  if (new Float32Array(buffer).some((v) => !Number.isFinite(v)))
-    refuse(`${file} holds NaN or infinite weights (training diverged before the export)`);
-  return { topology, weights: { specs, data: buffer } };
-}
-
-function readOptimizer(
-  files: Map<string, Uint8Array>,
-  name: string,
-  weights: Record<string, TensorBlob>,
-): TensorBlob {
-  const path = `optimizers/${name}.json`;
-  const bin = `optimizers/${name}.bin`;
-  const json = files.get(path);
-  const data = files.get(bin);
-  if (!json) return refuse(`${path} (the optimizer state) is missing`);
-  if (!data) return refuse(`${bin} (the optimizer state) is missing`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(strFromU8(json));
-  } catch (err) {
-    return refuse(`${path} is not valid JSON (${(err as Error).message})`);
-  }
-  const specs = readSpecs(parsed, path, ['float32', 'int32']);
-  checkBytes(data, specs, bin, path);
-  const [iter, ...slots] = specs;
-  if (!iter || iter.name !== 'iter' || iter.dtype !== 'int32' || iter.shape.length !== 0)
-    refuse(`${path} does not start with the step counter “iter”`);
-  const known = new Map<string, number[]>();
-  for (const blob of Object.values(weights)) for (const s of blob.specs) known.set(s.name, s.shape);
-  for (const s of slots) {
-    const slotOf = s.name.slice(0, s.name.lastIndexOf('/'));
-    // Slots are named after the variable, which tfjs may suffix ('kernel_1') to keep names unique.
-    const weight = known.has(slotOf) ? slotOf : slotOf.replace(/_\d+$/, '');
-    const shape = known.get(weight);
-    if (!shape) refuse(`${path} has state for “${weight}”, which the model does not have`);
-    else if (shapeText(shape) !== shapeText(s.shape))
-      refuse(
-        `${path}: the state “${s.name}” has shape ${shapeText(s.shape)}, but the weight is ${shapeText(shape)}`,
-      );
-  }
-  return { specs, data: copyBuffer(data) };
-}
-
 function checkVocab(ckpt: Checkpoint): void {
   const cfg = ckpt.config as { vocab?: unknown; model?: { vocabSize?: unknown } };
   const vocab = cfg.vocab;
@@ -389,20 +240,4 @@ function checkVocab(ckpt: Checkpoint): void {
     refuse(
       `metadata.json's vocabulary has ${(vocab as string[]).length} characters, but the model reads ${String(inputs)}`,
     );
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-// A view into the unzipped archive may start at an offset or share a buffer: stored blobs own theirs.
-function copyBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer;
 }
