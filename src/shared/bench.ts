@@ -34,6 +34,8 @@ export interface BenchRow {
   saveMs: number;
   /** saveMs ÷ the median step time; below 1 means a save costs less than a step. */
   saveOverStep: number;
+  /** Main-thread long tasks (> 50 ms) while this model was measured; only in the app, whose page observes them. */
+  mainThreadLongTasks?: number;
 }
 
 /** A whole Benchmark run, as shown and exported as JSON. */
@@ -62,6 +64,8 @@ export interface BenchProgress {
   /** 0..1 over the whole run. */
   fraction: number;
   message: string;
+  /** The model being measured; absent during the matmul peak. */
+  model?: BenchModel;
 }
 
 /** What the person sees for each benchmarked model. */

@@ -1,7 +1,7 @@
 import { proxy } from 'comlink';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { BenchModel, BenchProgress, BenchReport, BenchSize } from '../shared/bench';
-import { benchFileName } from './bench-format';
+import { benchFileName, longTasksPerModel, type ModelStart } from './bench-format';
 import { downloadBytes } from './png-url';
 import { benchWorker, forcedBackend } from './worker-clients';
 
@@ -51,18 +51,34 @@ export class BenchController implements ReactiveController {
     this.error = '';
     this.progress = { fraction: 0, message: 'Starting…' };
     this.host.requestUpdate();
+    // The page's own long tasks while each model trains in the worker: the UI must stay smooth.
+    const starts: ModelStart[] = [];
+    const taskEnds: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) taskEnds.push(e.startTime + e.duration);
+    });
+    observer.observe({ type: 'longtask', buffered: false });
     try {
-      this.report = await benchWorker().benchmark(
+      const report = await benchWorker().benchmark(
         proxy((p: BenchProgress) => {
+          if (p.model && starts.at(-1)?.model !== p.model) {
+            starts.push({ at: performance.now(), model: p.model });
+          }
           this.progress = p;
           this.host.requestUpdate();
         }),
         { models: this.models, size: this.size },
       );
-      this.backend = this.report.backend;
+      // A long task that ended just now reaches the observer on a later task.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const counts = longTasksPerModel(starts, taskEnds);
+      report.rows = report.rows.map((r) => ({ ...r, mainThreadLongTasks: counts[r.model] ?? 0 }));
+      this.report = report;
+      this.backend = report.backend;
     } catch (e) {
       this.error = `The benchmark failed: ${(e as Error).message}`;
     } finally {
+      observer.disconnect();
       this.running = false;
       this.host.requestUpdate();
     }

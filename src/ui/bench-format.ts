@@ -1,4 +1,4 @@
-import type { BenchReport, BenchRow } from '../shared/bench';
+import type { BenchModel, BenchReport, BenchRow } from '../shared/bench';
 
 /** Formats a rate with 3 significant digits and an SI prefix, e.g. "12.3 GFLOP/s". */
 export function formatRate(v: number, unit: string): string {
@@ -49,7 +49,31 @@ export const BENCH_METRICS: readonly BenchMetric[] = [
     label: 'Save ÷ step',
     value: (r) => `${r.saveOverStep.toPrecision(2)} (${formatMs(r.saveMs)})`,
   },
+  {
+    label: 'Page long tasks (> 50 ms)',
+    value: (r) => (r.mainThreadLongTasks === undefined ? '—' : String(r.mainThreadLongTasks)),
+  },
 ];
+
+/** When the run moved on to measuring `model` (page time, ms). */
+export interface ModelStart {
+  at: number;
+  model: BenchModel;
+}
+
+/** Counts long tasks per model: each task belongs to the model whose measurement had started last when the task ended (the task that takes the news of a model's start already counts for it; none before the first model). */
+export function longTasksPerModel(
+  starts: readonly ModelStart[],
+  taskEnds: readonly number[],
+): Partial<Record<BenchModel, number>> {
+  const out: Partial<Record<BenchModel, number>> = {};
+  for (const m of starts) out[m.model] = 0;
+  for (const t of taskEnds) {
+    const owner = starts.filter((m) => m.at <= t).at(-1)?.model;
+    if (owner) out[owner] = (out[owner] ?? 0) + 1;
+  }
+  return out;
+}
 
 /** The file name of a report's JSON download, e.g. "benchmark-2026-11-26-webgpu.json". */
 export function benchFileName(report: BenchReport): string {

@@ -155,9 +155,10 @@ export class BenchPanel extends LitElement {
         <h2 id="bench-title">Benchmark</h2>
         <p>
           Trains each model's default recipe for a few seconds on this device and measures examples
-          per second, step time, estimated FLOP/s against the backend's matmul peak, leaked tensors
-          and checkpoint save time. It takes about a minute on a laptop GPU and longer on a CPU.
-          Pause any training first: it shares the device.
+          per second, step time, estimated FLOP/s against the backend's matmul peak, leaked tensors,
+          checkpoint save time, and this page's long tasks meanwhile (training runs in a worker, so
+          there should be none). It takes about a minute on a laptop GPU and longer on a CPU. Pause
+          any training first: it shares the device.
         </p>
         <p class="muted">Backend: <span data-testid="backend">${b.backend || 'starting…'}</span></p>
         <fieldset ?disabled=${b.running}>

@@ -136,14 +136,17 @@ export async function runBench(
   for (const [i, model] of opts.models.entries()) {
     const label = BENCH_MODEL_LABELS[model];
     const base = 0.1 + i * share;
-    report({ fraction: base, message: `${label}: building and warming up…` }, true);
+    report({ fraction: base, message: `${label}: building and warming up…`, model }, true);
     const subject = createBenchSubject(model, opts.configs);
     try {
       const { ms, leaked } = await timeSteps(subject.step, opts, (done, elapsed) => {
         const f = Math.min(1, Math.max(done / opts.maxSteps, elapsed / opts.budgetMs));
-        report({ fraction: base + 0.9 * share * f, message: `${label}: step ${done}` });
+        report({ fraction: base + 0.9 * share * f, message: `${label}: step ${done}`, model });
       });
-      report({ fraction: base + 0.9 * share, message: `${label}: saving a checkpoint…` }, true);
+      report(
+        { fraction: base + 0.9 * share, message: `${label}: saving a checkpoint…`, model },
+        true,
+      );
       // The first encode also compiles the readback path; the second is what a save costs.
       await subject.save();
       const s0 = performance.now();

@@ -6,6 +6,7 @@ import {
   formatMs,
   formatPercent,
   formatRate,
+  longTasksPerModel,
 } from '../../src/ui/bench-format';
 
 const ROW: BenchRow = {
@@ -44,7 +45,27 @@ describe('benchmark formatting', () => {
     expect(formatPercent(0.045)).toBe('4.5 %');
     expect(shown['Leaked tensors / 1,000 steps']).toBe('0');
     expect(shown['Save ÷ step']).toBe('0.12 (40.0 ms)');
+    expect(shown['Page long tasks (> 50 ms)']).toBe('—');
+    const inApp = Object.fromEntries(
+      BENCH_METRICS.map((m) => [m.label, m.value({ ...ROW, mainThreadLongTasks: 2 })]),
+    );
+    expect(inApp['Page long tasks (> 50 ms)']).toBe('2');
     const report = { date: '2026-11-26T21:00:00.000Z', backend: 'webgpu' } as BenchReport;
     expect(benchFileName(report)).toBe('benchmark-2026-11-26-webgpu.json');
+  });
+
+  it('gives each long task to the model being measured when it ended', () => {
+    const starts = [
+      { at: 1000, model: 'char-lstm' as const },
+      { at: 5000, model: 'gan' as const },
+      { at: 9000, model: 'segmenter' as const },
+    ];
+    // 500: during the matmul peak, before any model.
+    expect(longTasksPerModel(starts, [500, 1000, 4999, 9500, 9600])).toEqual({
+      'char-lstm': 2,
+      gan: 0,
+      segmenter: 2,
+    });
+    expect(longTasksPerModel([], [10])).toEqual({});
   });
 });
