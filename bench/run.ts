@@ -37,6 +37,14 @@ function printTable(results: Record<string, BenchResult>): void {
   for (const r of rows) console.error(r.map((cell, c) => cell.padEnd(widths[c])).join('  '));
 }
 
+function mergeResult(old: BenchResult | undefined, now: BenchResult): BenchResult {
+  if (!old) return now;
+  const backends = { ...old.backends };
+  for (const [b, record] of Object.entries(now.backends))
+    backends[b] = { ...backends[b], ...record };
+  return { ...old, ...now, backends };
+}
+
 async function main(): Promise<void> {
   // Installs Dawn as navigator.gpu and registers the webgpu backend, as in the unit tests.
   await import('../tests/setup/tf');
@@ -71,11 +79,14 @@ async function main(): Promise<void> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${date}-${host}.json`);
-  // Benches of one day and host share a file; a later run of one bench keeps the others' results.
+  // Benches of one day and host share a file: a later run keeps the other models' results, and a
+  // speed-only run keeps the quality figures of the same model (each number is its latest).
   const earlier = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, BenchResult> }).results
     : undefined;
-  const record = { date, host, node: process.version, results: { ...earlier, ...results } };
+  const merged: Record<string, BenchResult> = { ...earlier };
+  for (const [name, r] of Object.entries(results)) merged[name] = mergeResult(merged[name], r);
+  const record = { date, host, node: process.version, results: merged };
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   console.log(JSON.stringify({ date, host, node: process.version, results }));
 }
