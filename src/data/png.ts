@@ -1,5 +1,6 @@
 // A small PNG codec in pure TypeScript (no DOM), so workers and Node can read masks and write grids.
 import { unzlibSync, zlibSync } from 'fflate';
+import { concatBytes } from '../shared/bytes';
 
 /** A decoded PNG: `data` holds `[height, width, channels]` bytes, row-major. */
 export interface DecodedPng {
@@ -106,19 +107,12 @@ export function encodePng(
   writeU32(ihdr, 4, height);
   ihdr[8] = 8;
   ihdr[9] = channels === 1 ? 0 : channels === 3 ? 2 : 6;
-  const parts = [
+  return concatBytes([
     Uint8Array.from(SIGNATURE),
     chunk('IHDR', ihdr),
     chunk('IDAT', zlibSync(raw, { level: 6 })),
     chunk('IEND', new Uint8Array(0)),
-  ];
-  const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    file.set(p, at);
-    at += p.length;
-  }
-  return file;
+  ]);
 }
 
 const COLOUR_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };

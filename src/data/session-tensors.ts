@@ -2,6 +2,7 @@
 // state, checked against the layers' shapes and the bytes present. A bad piece throws a `Refusal` whose
 // message is shown to the person as is.
 import { strFromU8 } from 'fflate';
+import { concatBytes } from '../shared/bytes';
 import type { TensorBlob } from '../storage/checkpoints';
 import { TopologyError, topologyLayers, topologyWeightShapes } from './layer-shapes';
 import type { SessionLayout } from './session-import';
@@ -107,7 +108,7 @@ export function readModel(files: Map<string, Uint8Array>, net: string, layout: S
   }
   if (new Set(specs.map((s) => s.name)).size !== specs.length)
     refuse(`${path} lists a weight twice`);
-  const data = concat(parts);
+  const data = concatBytes(parts);
   const file =
     parts.length === 1
       ? `${net}/${String((groups[0] as Json).paths)}`
@@ -168,17 +169,6 @@ export function readOptimizer(
       );
   }
   return { specs, data: copyBuffer(data) };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 // A view into the unzipped archive may start at an offset or share a buffer: stored blobs own theirs.

@@ -1,21 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BenchReport } from '../../src/shared/bench';
-import { newContext, useApp, watchPage } from './harness';
+import { backendReady, openApp, useApp } from './harness';
 
 describe('Benchmark tab in Chromium (WebGPU on SwiftShader)', () => {
   const app = useApp();
 
   it('measures the char-LSTM at small batches, shows the table and exports the JSON, with no long task on the page', async () => {
-    const context = await newContext(app.browser);
-    const page = await context.newPage();
-    const seen = watchPage(page);
-    await page.goto(app.server.url);
+    const { context, page, seen } = await openApp(app.browser, app.server.url);
     await page.getByRole('tab', { name: 'Benchmark' }).click();
     const ui = page.locator('bench-panel');
-    await expect
-      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(ui);
     for (const box of await ui.getByRole('checkbox').all()) await box.uncheck();
     await ui.getByRole('checkbox', { name: 'Text (char-LSTM)' }).check();
     await ui.getByLabel('Size').selectOption('small');

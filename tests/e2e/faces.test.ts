@@ -2,7 +2,15 @@ import { zipSync } from 'fflate';
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/data/png';
-import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
+import {
+  backendReady,
+  newContext,
+  pauseAndWait,
+  resumeAt,
+  stepShown,
+  useApp,
+  watchPage,
+} from './harness';
 import { observeLongTasks, reportLongTasks } from './long-tasks';
 
 /** Mean and standard deviation of the sample grid's pixels, read back in the page. */
@@ -35,9 +43,7 @@ describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
     const ui = page.locator('faces-panel');
     await page.goto(app.server.url);
     await page.getByRole('tab', { name: 'Faces' }).click();
-    await expect
-      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(ui);
     await ui.getByLabel('Batch size', { exact: true }).fill('8');
     await ui.getByLabel('Grid every N steps', { exact: true }).fill('2');
     await observeLongTasks(page);

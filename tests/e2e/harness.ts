@@ -30,6 +30,26 @@ export function newContext(browser: Browser, phone = false): Promise<BrowserCont
   );
 }
 
+/** A fresh context (desktop, or phone with `phone`) with one page, watched by `watchPage`, opened at `url`. */
+export async function openApp(
+  browser: Browser,
+  url: string,
+  phone = false,
+): Promise<{ context: BrowserContext; page: Page; seen: ReturnType<typeof watchPage> }> {
+  const context = await newContext(browser, phone);
+  const page = await context.newPage();
+  const seen = watchPage(page);
+  await page.goto(url);
+  return { context, page, seen };
+}
+
+/** Waits until a panel's backend line names `backend` (its worker started and passed its self-test). */
+export async function backendReady(ui: Locator | Page, backend = 'webgpu'): Promise<void> {
+  await expect
+    .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
+    .toContain(backend);
+}
+
 /** Serves the build and launches chromium once for a test file; closes both after it. */
 export function useApp(): { readonly server: Served; readonly browser: Browser } {
   const app = {} as { server: Served; browser: Browser };
@@ -65,9 +85,7 @@ export async function resumeAt(
 ): Promise<void> {
   await page.getByRole('tab', { name: tab }).click();
   await expect.poll(() => ui.getByText(`step ${saved} ·`).count(), { timeout: 60_000 }).toBe(1);
-  await expect
-    .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-    .toContain('webgpu');
+  await backendReady(ui);
   await ui
     .getByRole('button', { name: /^Resume / })
     .first()

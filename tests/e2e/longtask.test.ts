@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { newContext, stepShown, useApp, watchPage } from './harness';
+import { backendReady, openApp, stepShown, useApp } from './harness';
 import { longTasks, observeLongTasks, reportLongTasks } from './long-tasks';
 
 const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
@@ -31,14 +31,9 @@ describe('main-thread smoothness in Chromium (WebGPU on SwiftShader)', () => {
   const app = useApp();
 
   it('training in the Text tab causes no main-thread long task (over 50 ms) from Train on', async () => {
-    const context = await newContext(app.browser);
-    const page = await context.newPage();
-    const seen = watchPage(page);
-    await page.goto(app.server.url);
+    const { context, page, seen } = await openApp(app.browser, app.server.url);
     const text = page.locator('text-panel');
-    await expect
-      .poll(() => text.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(text);
     await observeLongTasks(page);
 
     await text.getByLabel('Choose text file', { exact: true }).setInputFiles({

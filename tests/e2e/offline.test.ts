@@ -1,6 +1,6 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
+import { backendReady, openApp, pauseAndWait, resumeAt, stepShown, useApp } from './harness';
 
 const TINY = 'a stitch in time saves nine, said the whale. '.repeat(30);
 
@@ -15,10 +15,7 @@ describe('offline PWA in Chromium (WebGPU on SwiftShader)', () => {
   const app = useApp();
 
   it('after one visit, loads, trains both models, samples, reloads and resumes with the network off', async () => {
-    const context = await newContext(app.browser);
-    const page = await context.newPage();
-    const seen = watchPage(page);
-    await page.goto(app.server.url);
+    const { context, page, seen } = await openApp(app.browser, app.server.url);
     await expect
       .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 60_000 })
       .toBe(true);
@@ -36,9 +33,7 @@ describe('offline PWA in Chromium (WebGPU on SwiftShader)', () => {
     await page.getByRole('tab', { name: 'Text' }).waitFor();
 
     const text = page.locator('text-panel');
-    await expect
-      .poll(() => text.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(text);
     await text.getByRole('button', { name: 'Download Nietzsche corpus' }).click();
     await expect
       .poll(() => text.getByRole('alert').textContent())
@@ -61,9 +56,7 @@ describe('offline PWA in Chromium (WebGPU on SwiftShader)', () => {
 
     await page.getByRole('tab', { name: 'Faces' }).click();
     const faces = page.locator('faces-panel');
-    await expect
-      .poll(() => faces.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(faces);
     await faces.getByLabel('Batch size', { exact: true }).fill('4');
     await faces.getByLabel('Grid every N steps', { exact: true }).fill('2');
     const facesSaved = await trainUntil(faces, 2);
@@ -74,9 +67,7 @@ describe('offline PWA in Chromium (WebGPU on SwiftShader)', () => {
     // The faces worker starts again from the service worker's cache and lists its session; resuming
     // it is the faces e2e's job (here it would cost CI minutes of SwiftShader pipeline compiles).
     await page.getByRole('tab', { name: 'Faces' }).click();
-    await expect
-      .poll(() => faces.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(faces);
     await expect.poll(() => faces.getByText(`step ${facesSaved} ·`).count()).toBe(1);
 
     // blob: URLs are the page's own images; every http request must be answered by the service worker.

@@ -1,7 +1,7 @@
 // Worker death and two tabs, in Chromium. A worker that calls close() on
 // itself is gone exactly like one the browser killed: no event, its pending calls never settle.
 import { describe, expect, it } from 'vitest';
-import { newContext, pauseAndWait, stepShown, useApp, watchPage } from './harness';
+import { backendReady, newContext, pauseAndWait, stepShown, useApp, watchPage } from './harness';
 
 const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
 
@@ -16,9 +16,7 @@ describe('recovery in Chromium', () => {
     // SwiftShader would spend minutes compiling pipelines again in every restarted worker.
     await page.goto(`${app.server.url}?watchdog=8&backend=cpu`);
     const ui = page.locator('text-panel');
-    await expect
-      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('cpu');
+    await backendReady(ui, 'cpu');
     await ui.getByLabel('Choose text file', { exact: true }).setInputFiles({
       name: 'tiny.txt',
       mimeType: 'text/plain',
@@ -36,9 +34,7 @@ describe('recovery in Chromium', () => {
     const other = await context.newPage();
     await other.goto(`${app.server.url}?backend=cpu`);
     const otherUi = other.locator('text-panel');
-    await expect
-      .poll(() => otherUi.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('cpu');
+    await backendReady(otherUi, 'cpu');
     await otherUi
       .getByRole('button', { name: /^Resume / })
       .first()

@@ -1,7 +1,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/data/png';
-import { newContext, pauseAndWait, resumeAt, stepShown, useApp, watchPage } from './harness';
+import { backendReady, openApp, pauseAndWait, resumeAt, stepShown, useApp } from './harness';
 import { observeLongTasks, reportLongTasks } from './long-tasks';
 
 /** A w x w RGB square on a dark ground (channels 3), or its class-index mask (channels 1) with `extra` at pixel 3. */
@@ -21,15 +21,10 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
   const app = useApp();
 
   it('trains through the stages, shows a non-empty overlay, and resumes after a reload', async () => {
-    const context = await newContext(app.browser);
-    const page = await context.newPage();
-    const seen = watchPage(page);
-    await page.goto(app.server.url);
+    const { context, page, seen } = await openApp(app.browser, app.server.url);
     await page.getByRole('tab', { name: 'Segmentation' }).click();
     const ui = page.locator('seg-panel');
-    await expect
-      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(ui);
     for (const [label, value] of [
       ['Pretrain steps', '2'],
       ['Frozen-encoder steps', '2'],
@@ -89,15 +84,10 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
   });
 
   it('imports image/mask pairs on a phone: count, the three problems with reasons, preview, no horizontal scroll', async () => {
-    const context = await newContext(app.browser, true);
-    const page = await context.newPage();
-    const seen = watchPage(page);
-    await page.goto(app.server.url);
+    const { context, page, seen } = await openApp(app.browser, app.server.url, true);
     await page.getByRole('tab', { name: 'Segmentation' }).click();
     const ui = page.locator('seg-panel');
-    await expect
-      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(ui);
     const files: Record<string, Uint8Array> = {
       'set/images/lonely.png': square(16, 3),
       'set/images/beyond.png': square(16, 3),

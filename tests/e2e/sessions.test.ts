@@ -10,7 +10,7 @@ import type { TrainProgress } from '../../src/shared/protocol';
 import { getSession, loadCheckpoint } from '../../src/storage/checkpoints';
 import { openAppDb } from '../../src/storage/db';
 import { createCharLstmApi } from '../../src/workers/char-lstm-api';
-import { pauseAndWait, stepShown, useApp } from './harness';
+import { backendReady, pauseAndWait, stepShown, useApp } from './harness';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -59,9 +59,7 @@ describe('sessions list in Chromium', () => {
     await page.goto(app.server.url);
     const ui = page.locator('text-panel');
     const list = ui.locator('session-list');
-    await expect
-      .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(ui);
 
     const picker = list.getByLabel(/Import session/);
     await picker.setInputFiles({

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { newContext, useApp, watchPage } from './harness';
+import { backendReady, openApp, useApp } from './harness';
 
 const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
 
@@ -12,13 +12,8 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
   const app = useApp();
 
   it('trains on webgpu, samples, and resumes at the saved step after a reload', async () => {
-    const context = await newContext(app.browser);
-    const page = await context.newPage();
-    const seen = watchPage(page);
-    await page.goto(app.server.url);
-    await expect
-      .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    const { context, page, seen } = await openApp(app.browser, app.server.url);
+    await backendReady(page);
     console.log('backend line:', await page.getByTestId('backend').textContent());
 
     await page.getByLabel('Choose text file', { exact: true }).setInputFiles({
@@ -65,9 +60,7 @@ describe('Text tab in Chromium (WebGPU on SwiftShader)', () => {
     await expect
       .poll(() => page.locator('text-panel').getByText(`step ${saved} ·`).count())
       .toBe(1);
-    await expect
-      .poll(() => page.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(page);
     await resume.click();
     await expect
       .poll(() => page.getByText(`from step ${saved}.`).count(), { timeout: 60_000 })

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useApp } from './harness';
+import { backendReady, useApp } from './harness';
 
 const TABS = ['Text', 'Faces', 'Segmentation', 'Benchmark'] as const;
 const PANELS = {
@@ -14,11 +14,7 @@ const PANELS = {
 /** Opens a tab and waits until its worker reports its backend, so screenshots show a settled page. */
 async function openTab(page: Page, tab: (typeof TABS)[number]) {
   await page.getByRole('tab', { name: tab }).click();
-  await expect
-    .poll(() => page.locator(PANELS[tab]).getByTestId('backend').textContent(), {
-      timeout: 120_000,
-    })
-    .toContain('webgpu');
+  await backendReady(page.locator(PANELS[tab]));
 }
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -114,9 +110,7 @@ describe('layout, accessibility and keyboard in Chromium', () => {
     const page = await context.newPage();
     await page.goto(app.server.url);
     const text = page.locator('text-panel');
-    await expect
-      .poll(() => text.getByTestId('backend').textContent(), { timeout: 120_000 })
-      .toContain('webgpu');
+    await backendReady(text);
     const focusedName = () =>
       page.evaluate(() => {
         let el = document.activeElement;
