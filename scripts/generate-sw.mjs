@@ -22,6 +22,7 @@ const PRECACHED_EXTENSIONS = [
   'webp',
   'svg',
   'ico',
+  'zip',
 ];
 
 // tfjs worker chunks are about 2 MB and the bundled corpus 1.2 MB; Workbox's default (2 MiB)

@@ -44,7 +44,7 @@ export const SESSION_LAYOUTS: Readonly<Record<ModelKind, SessionLayout>> = {
     label: 'DCGAN faces',
     tab: 'Faces',
     networks: ['generator', 'discriminator'],
-    optionalNetworks: [],
+    optionalNetworks: ['generatorEma'],
     optimizers: ['generator', 'discriminator'],
     modelClass: 'Model',
     layerClasses: ['InputLayer', 'Dense', 'LeakyReLU', 'Reshape', 'UpSampling2D', 'Conv2D'].concat([
@@ -154,6 +154,7 @@ function readSession(zip: Uint8Array, expected: ModelKind, limits: ZipLimits) {
   const meta = readMeta(rawMeta, kind as ModelKind);
   const topologies: Record<string, unknown> = {};
   const weights: Record<string, TensorBlob> = {};
+  let foreign = false;
   for (const net of [...layout.networks, ...layout.optionalNetworks]) {
     if (!files.has(`${net}/model.json`)) {
       if (layout.networks.includes(net)) refuse(`${net}/model.json is missing`);
@@ -162,9 +163,14 @@ function readSession(zip: Uint8Array, expected: ModelKind, limits: ZipLimits) {
     const model = readModel(files, net, layout);
     topologies[net] = model.topology;
     weights[net] = model.weights;
+    foreign ||= model.foreign;
   }
+  // A session without any optimizer state (a starter, weights from Keras) resumes with fresh optimizers;
+  // so does one whose weights come from elsewhere: the stored slots belonged to the weights replaced.
   const optimizers: Record<string, TensorBlob> = {};
-  for (const name of layout.optimizers) optimizers[name] = readOptimizer(files, name, weights);
+  const withState = layout.optimizers.filter((name) => files.has(`optimizers/${name}.json`));
+  if (withState.length > 0 && !foreign)
+    for (const name of layout.optimizers) optimizers[name] = readOptimizer(files, name, weights);
   const checkpoint: Checkpoint = {
     sessionId: meta.id,
     model: kind as ModelKind,

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../shared/rng';
 import { registerConvGemmKernels } from './conv-gemm-kernels';
 import { registerConvWebgpuKernels } from './conv-webgpu-kernels';
-import { createGanOptimizer, type GanConfig } from './gan';
+import { buildGenerator, createGanOptimizer, type GanConfig } from './gan';
 import { registerGanCpuKernels } from './gan-cpu-kernels';
 
 /** The losses of one step; the caller disposes them. */
@@ -112,8 +112,8 @@ export function createGanTrainer(g: tf.LayersModel, d: tf.LayersModel, cfg: GanC
   registerConvGemmKernels();
   registerGanCpuKernels();
   registerConvWebgpuKernels();
-  const dOptimizer = createGanOptimizer(cfg);
-  const gOptimizer = createGanOptimizer(cfg);
+  const dOptimizer = createGanOptimizer(cfg, 'discriminator');
+  const gOptimizer = createGanOptimizer(cfg, 'generator');
   const latentDim = cfg.latentDim;
 
   function discriminatorStep(real: tf.Tensor4D, seed: number): Omit<GanLosses, 'gLoss'> {
@@ -215,4 +215,38 @@ export function sampleRealBatch(
     out.set(pool.subarray(i * n, (i + 1) * n), k * n);
   }
   return tf.tensor4d(out, [batch, size, size, 3]);
+}
+
+/** An exponential moving average of a generator's weights (moving batch-norm statistics copied as they are), kept in a second generator used for sampling. */
+export interface GeneratorEma {
+  model: tf.LayersModel;
+  /** ema = decay * ema + (1 - decay) * weights, after a training step. */
+  update(): void;
+  dispose(): void;
+}
+
+/** An EMA generator that starts as a copy of `g`. */
+export function createGeneratorEma(g: tf.LayersModel, cfg: GanConfig, decay: number): GeneratorEma {
+  const model = buildGenerator(cfg);
+  model.setWeights(g.getWeights());
+  const trainable = new Set(g.trainableWeights.map((w) => w.originalName));
+  return {
+    model,
+    update() {
+      tf.tidy(() => {
+        g.weights.forEach((w, i) => {
+          const target = model.weights[i];
+          const value = w.read();
+          target.write(
+            trainable.has(w.originalName)
+              ? tf.add(tf.mul(target.read(), decay), tf.mul(value, 1 - decay))
+              : tf.clone(value),
+          );
+        });
+      });
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
 }

@@ -15,14 +15,19 @@ export interface GanConfig {
   width: 'small' | 'standard';
   latentDim: number;
   batchSize: number;
+  /** The generator's Adam learning rate (and the discriminator's when `dLearningRate` is absent). */
   learningRate: number;
+  /** The discriminator's Adam learning rate (two time-scale update rule); absent in older sessions. */
+  dLearningRate?: number;
   beta1: number;
   /** Real labels are drawn from [1 - labelNoise, 1], fake ones from [0, labelNoise]. */
   labelNoise: number;
   /** Dropout rate before the discriminator's Dense layer (the seed lecture's one Dropout(0.4)). */
   dropout: number;
-  /** 'transpose': Conv2DTranspose(k4, s2); 'resize': bilinear UpSampling2D(2) + Conv2D(k3). */
-  upsample: 'transpose' | 'resize';
+  /** Decay of the exponential moving average of G's weights that draws the grid and Generate (0: off; absent in older sessions). */
+  emaDecay?: number;
+  /** 'transpose': Conv2DTranspose(k4, s2); 'nearest': nearest UpSampling2D(2) + Conv2D(k3); 'resize': the same with bilinear UpSampling2D, whose pixel grid Keras does not share. */
+  upsample: 'transpose' | 'nearest' | 'resize';
 }
 
 /**
@@ -75,11 +80,16 @@ export function validateGanConfig(cfg: GanConfig): string | null {
   if (!int(cfg.batchSize, 1, 1024)) return 'The batch size must be an integer from 1 to 1024.';
   if (!Number.isFinite(cfg.learningRate) || cfg.learningRate <= 0 || cfg.learningRate > 1)
     return 'The learning rate must be a positive number (at most 1).';
+  const dLr = cfg.dLearningRate ?? cfg.learningRate;
+  if (!Number.isFinite(dLr) || dLr <= 0 || dLr > 1)
+    return "The discriminator's learning rate must be a positive number (at most 1).";
   if (!(cfg.beta1 >= 0 && cfg.beta1 < 1)) return 'Adam beta1 must be in [0, 1).';
   if (!(cfg.labelNoise >= 0 && cfg.labelNoise < 0.5)) return 'The label noise must be in [0, 0.5).';
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) return 'The dropout rate must be in [0, 1).';
-  if (cfg.upsample !== 'transpose' && cfg.upsample !== 'resize')
-    return "The upsampling must be 'transpose' or 'resize'.";
+  if (cfg.emaDecay !== undefined && !(cfg.emaDecay >= 0 && cfg.emaDecay < 1))
+    return 'The weight-average decay must be in [0, 1).';
+  if (!['transpose', 'nearest', 'resize'].includes(cfg.upsample))
+    return "The upsampling must be 'transpose', 'nearest' or 'resize'.";
   return null;
 }
 
@@ -160,7 +170,11 @@ export function buildGenerator(cfg: GanConfig, seed?: number): tf.LayersModel {
         .apply(x) as tf.SymbolicTensor;
     } else {
       x = tf.layers
-        .upSampling2d({ size: [2, 2], interpolation: 'bilinear', name: `${name}_resize` })
+        .upSampling2d({
+          size: [2, 2],
+          interpolation: cfg.upsample === 'nearest' ? 'nearest' : 'bilinear',
+          name: `${name}_resize`,
+        })
         .apply(x) as tf.SymbolicTensor;
       x = tf.layers
         .conv2d({
@@ -220,7 +234,7 @@ export function buildDiscriminator(cfg: GanConfig, seed?: number): tf.LayersMode
     })
     .apply(x) as tf.SymbolicTensor;
   const d = tf.model({ inputs: img, outputs: out, name: 'discriminator' });
-  d.compile({ optimizer: createGanOptimizer(cfg), loss: 'binaryCrossentropy' });
+  d.compile({ optimizer: createGanOptimizer(cfg, 'discriminator'), loss: 'binaryCrossentropy' });
   return d;
 }
 
@@ -253,9 +267,13 @@ export function buildGan(
   }
 }
 
-/** Adam(learningRate, beta1, beta2 0.999) as in the DCGAN paper. */
-export function createGanOptimizer(cfg: GanConfig): tf.AdamOptimizer {
-  return tf.train.adam(cfg.learningRate, cfg.beta1, 0.999);
+/** Adam(learning rate of `net`, beta1, beta2 0.999) as in the DCGAN paper. */
+export function createGanOptimizer(
+  cfg: GanConfig,
+  net: 'generator' | 'discriminator' = 'generator',
+): tf.AdamOptimizer {
+  const lr = net === 'discriminator' ? (cfg.dLearningRate ?? cfg.learningRate) : cfg.learningRate;
+  return tf.train.adam(lr, cfg.beta1, 0.999);
 }
 
 /** `count` latent vectors `[count, latentDim]` from N(0, 1), the same for the same seed (for the fixed sample grid). */

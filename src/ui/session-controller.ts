@@ -9,6 +9,13 @@ import type {
 } from '../shared/protocol';
 import { sizeRefusal } from '../data/session-import';
 import {
+  isStarterId,
+  STARTER_FOLDERS,
+  starterIndexUrl,
+  starterUrl,
+  type StarterCard,
+} from '../shared/starters';
+import {
   deleteSession,
   duplicateSession,
   listSessions,
@@ -33,6 +40,7 @@ export interface SessionWorker {
   status(): SessionStatus | null;
   pruneSamples(keepLast: number): Promise<{ dropped: number; meta: SessionMeta | null }>;
   importZip(zip: Uint8Array, expected: ModelKind, fileName: string): Promise<SessionMeta>;
+  openStarter(url: string): Promise<SessionMeta>;
   exportZip(id: string): Promise<{ bytes: Uint8Array; fileName: string }>;
 }
 
@@ -62,6 +70,8 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   history: HistoryPoint[] = [];
   private historyId = '';
   private restoredConfig: unknown = null;
+  /** The card of the trained starter this tab ships, or null when it has none. */
+  starter: StarterCard | null = null;
   /** The session whose worker died, offered for resuming from its last checkpoint. */
   crashed: SessionMeta | null = null;
   private readonly watchdog = new Watchdog(
@@ -115,9 +125,46 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
 
   /** Starts the worker, reports its backend and lists the stored sessions. */
   async init(): Promise<void> {
-    await this.refresh();
+    await Promise.all([this.refresh(), this.loadStarterCard()]);
     await this.guard('Starting the training worker…', async () => {
       this.backend = await this.worker().init(forcedBackend());
+    });
+  }
+
+  // The index lists only the starters that exist: no request for a missing one (a 404 in the console).
+  private async loadStarterCard(): Promise<void> {
+    try {
+      const res = await fetch(starterIndexUrl(document.baseURI));
+      const cards = (await res.json()) as Partial<Record<ModelKind, StarterCard>>;
+      this.starter = cards[this.model] ?? null;
+    } catch {
+      this.starter = null;
+    }
+    this.update();
+  }
+
+  /** Whether the loaded model is the read-only starter. */
+  get starterLoaded(): boolean {
+    return isStarterId(this.current?.id);
+  }
+
+  /** Loads the shipped starter (read-only) so the tab samples from it. */
+  async openStarter(): Promise<void> {
+    await this.guard('Loading the starter model…', async () => {
+      const url = starterUrl(this.model, 'session.zip', document.baseURI);
+      this.current = await this.worker().openStarter(url);
+      await this.restoreStatus();
+      await this.afterLoad();
+    });
+  }
+
+  /** Downloads the starter's session.zip, the same format as Export. */
+  async exportStarter(): Promise<void> {
+    await this.guard('Exporting…', async () => {
+      const res = await fetch(starterUrl(this.model, 'session.zip', document.baseURI));
+      if (!res.ok) throw new Error('The starter model could not be read on this device.');
+      const name = `${STARTER_FOLDERS[this.model]}-starter.zip`;
+      downloadBytes(new Uint8Array(await res.arrayBuffer()), name, 'application/zip');
     });
   }
 

@@ -1,5 +1,6 @@
 import { html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
+import { starterSummary } from '../shared/starters';
 import type { SessionController, SessionWorker } from './session-controller';
 import './session-list';
 
@@ -39,14 +40,56 @@ export function statusLines<W extends SessionWorker>(c: SessionController<W>) {
     ${c.notice ? html`<p class="muted">${c.notice}</p>` : ''}`;
 }
 
-/** The tab's saved-sessions list, wired to its controller's list actions. */
-export function sessionList<W extends SessionWorker>(c: SessionController<W>, heading: string) {
-  return html`<session-list
-    heading=${heading}
-    .sessions=${c.sessions}
-    .training=${c.training}
-    .status=${c.listStatus}
-    ?disabled=${!!c.busy}
-    @session-action=${c.onSessionAction}
-  ></session-list>`;
+/** The shipped starter (what it is, Use / Fine-tune / Export), shown above the person's sessions. */
+function starterRow<W extends SessionWorker>(c: SessionController<W>, fineTune?: () => void) {
+  const card = c.starter;
+  if (!card) return '';
+  const id = `starter-h-${card.model}`;
+  return html`<section class="card" aria-labelledby=${id} data-testid="starter">
+    <h2 id=${id}>Starter model</h2>
+    <p data-testid="starter-summary">${starterSummary(card)}</p>
+    <p class="muted">
+      ${card.description} It is read-only: Fine-tune trains a copy of it as a session of your own.
+      ${c.starterLoaded ? html`<strong>Loaded now.</strong>` : ''}
+    </p>
+    <div class="row">
+      ${
+        c.starterLoaded
+          ? ''
+          : html`<button
+              class="secondary"
+              @click=${() => void c.openStarter()}
+              ?disabled=${!!c.busy}
+            >
+              Use the starter
+            </button>`
+      }
+      ${
+        fineTune
+          ? html`<button @click=${fineTune} ?disabled=${c.running || !!c.busy || !c.backend}>
+              Fine-tune the starter
+            </button>`
+          : ''
+      }
+      <button class="secondary" @click=${() => void c.exportStarter()} ?disabled=${!!c.busy}>
+        Export the starter
+      </button>
+    </div>
+  </section>`;
+}
+
+/** The tab's starter and saved-sessions list, wired to its controller's list actions. */
+export function sessionList<W extends SessionWorker>(
+  c: SessionController<W>,
+  heading: string,
+  fineTune?: () => void,
+) {
+  return html`${starterRow(c, fineTune)}<session-list
+      heading=${heading}
+      .sessions=${c.sessions}
+      .training=${c.training}
+      .status=${c.listStatus}
+      ?disabled=${!!c.busy}
+      @session-action=${c.onSessionAction}
+    ></session-list>`;
 }

@@ -4,6 +4,7 @@ import { validateCorpus } from '../data/corpus';
 import type { CorpusInfo } from '../storage/corpora';
 import { listCorpora, putCorpus } from '../storage/corpora';
 import { openAppDb } from '../storage/db';
+import { starterUrl } from '../shared/starters';
 import type { CharLstmApi } from '../workers/char-lstm.worker';
 import type { CorpusRef, TextSample } from '../workers/char-lstm-session';
 import { SessionController } from './session-controller';
@@ -22,6 +23,8 @@ export class TextController extends SessionController<CharLstmApi> {
   selected: CorpusRef = { kind: 'bundled', name: 'Moby-Dick' };
   sampling = false;
   samples: string[] = [];
+  /** The valid-word rate of each text of the last sample set. */
+  sampleRates: number[] = [];
   sampleSeed = '';
   /** The sample sets kept with the loaded session, newest first. */
   sampleHistory: TextSample[] = [];
@@ -87,12 +90,26 @@ export class TextController extends SessionController<CharLstmApi> {
   /** Creates a new session on the selected corpus and starts training it. */
   async train(
     config: { batchSize?: number; learningRate?: number; units?: number } = {},
+    lowerCase = true,
   ): Promise<void> {
     await this.guard('Preparing the corpus and the model…', async () => {
       this.current = await this.worker().startNew(
-        { corpus: this.selected, config },
+        { corpus: this.selected, config, lowerCase },
         this.onProgress,
       );
+      this.running = true;
+      await this.afterLoad();
+      await this.refresh();
+    });
+  }
+
+  /** Copies the starter into a new session and trains it on the selected corpus. */
+  async fineTune(): Promise<void> {
+    await this.guard('Copying the starter and preparing the corpus…', async () => {
+      const worker = this.worker();
+      if (!this.starterLoaded)
+        await worker.openStarter(starterUrl('char-lstm', 'session.zip', document.baseURI));
+      this.current = await worker.fineTune(this.selected, this.onProgress);
       this.running = true;
       await this.afterLoad();
       await this.refresh();
@@ -102,17 +119,20 @@ export class TextController extends SessionController<CharLstmApi> {
   /** Generates text at each temperature, streaming it into `samples`. */
   async sample(seed: string, length: number, temperatures: number[]): Promise<void> {
     const id = this.current?.id ?? this.sessions[0]?.id;
-    if (!id) {
+    if (!id && !this.starter) {
       this.error = 'Train or resume a session first: there is no model to sample from.';
       this.update();
       return;
     }
     this.sampling = true;
     this.samples = temperatures.map(() => '');
+    this.sampleRates = [];
     await this.guard('', async () => {
       const worker = this.worker();
       if (!this.current) {
-        this.current = await worker.open(id);
+        this.current = id
+          ? await worker.open(id)
+          : await worker.openStarter(starterUrl('char-lstm', 'session.zip', document.baseURI));
         await this.afterLoad();
       }
       const result = await worker.sample(
@@ -124,6 +144,7 @@ export class TextController extends SessionController<CharLstmApi> {
       );
       this.sampleSeed = result.seed;
       this.samples = result.texts;
+      this.sampleRates = result.validWordRates ?? [];
       // The worker owns the kept sets (and their bound): read them back rather than mirror them here.
       await this.readSampleHistory();
     });

@@ -52,6 +52,7 @@ export class TextPanel extends LitElement {
   @state() private batchSize = 128;
   @state() private learningRate = 0.01;
   @state() private units = 128;
+  @state() private lowerCase = true;
 
   // A resumed session shows its own settings; a preset sets the sizes for this device.
   override willUpdate(): void {
@@ -142,13 +143,24 @@ export class TextPanel extends LitElement {
             .value=${String(this.units)}
             @change=${(e: Event) => (this.units = Number((e.target as HTMLInputElement).value))}
         /></label>
+        <label class="check"
+          ><input
+            type="checkbox"
+            .checked=${this.lowerCase}
+            @change=${(e: Event) => (this.lowerCase = (e.target as HTMLInputElement).checked)}
+          />
+          Lower-case the text</label
+        >
         <button
           @click=${() =>
-            c.train({
-              batchSize: this.batchSize,
-              learningRate: this.learningRate,
-              units: this.units,
-            })}
+            c.train(
+              {
+                batchSize: this.batchSize,
+                learningRate: this.learningRate,
+                units: this.units,
+              },
+              this.lowerCase,
+            )}
           ?disabled=${c.running || !!c.busy || !c.backend}
         >
           Train
@@ -198,18 +210,36 @@ export class TextPanel extends LitElement {
           Cancel sampling
         </button>
       </div>
+      <p class="muted" data-testid="sample-source">${this.sampleSource()}</p>
       ${c.sampleSeed ? html`<p class="muted">Seed: “${c.sampleSeed}”</p>` : ''}
-      <div class="samples" aria-live="polite">${this.figures(c.samples, temps, 'sample')}</div>
+      <div class="samples" aria-live="polite">
+        ${this.figures(c.samples, temps, 'sample', c.sampleRates)}
+      </div>
     </section>`;
   }
 
-  /** One figure per temperature with a Copy button. */
-  private figures(texts: string[], temps: number[], testId: string) {
+  // Which model Sample uses: the loaded session, or the starter at first open.
+  private sampleSource(): string {
+    const c = this.ctl;
+    if (c.current) return `From ${c.current.name}, step ${c.current.step.toLocaleString('en-US')}.`;
+    if (c.sessions[0]) return `From ${c.sessions[0].name}, step ${c.sessions[0].step}.`;
+    return c.starter ? `From the starter model: ${c.starter.name}.` : '';
+  }
+
+  /** One figure per temperature with a Copy button and, when known, its valid-word rate. */
+  private figures(texts: string[], temps: number[], testId: string, rates?: number[]) {
     return texts.map(
       (t, i) =>
         html`<figure style="margin:0">
           <figcaption>
             Temperature ${temps[i]}
+            ${
+              rates?.[i] !== undefined && Number.isFinite(rates[i])
+                ? html`<span class="muted" data-testid="word-rate"
+                    >· ${Math.round(rates[i] * 100)}% real words</span
+                  >`
+                : ''
+            }
             <button
               class="secondary"
               aria-label="Copy the temperature ${temps[i]} sample"
@@ -234,7 +264,9 @@ export class TextPanel extends LitElement {
         (s, i) =>
           html`<details ?open=${i === 0} data-testid="sample-set">
             <summary>Step ${s.step} · seed “${s.seed}”</summary>
-            <div class="samples">${this.figures(s.texts, s.temperatures, 'kept-sample')}</div>
+            <div class="samples">
+              ${this.figures(s.texts, s.temperatures, 'kept-sample', s.validWordRates)}
+            </div>
           </details>`,
       )}
     </section>`;
@@ -244,8 +276,8 @@ export class TextPanel extends LitElement {
     const c = this.ctl;
     return html`
       ${statusLines(c)} <help-panel topic="text"></help-panel>
-      ${this.trainControls()} ${this.sampleControls()} ${this.sampleHistory()}
-      ${sessionList(c, 'Saved text sessions')}
+      ${this.sampleControls()} ${this.trainControls()} ${this.sampleHistory()}
+      ${sessionList(c, 'Saved text sessions', () => void c.fineTune())}
     `;
   }
 }

@@ -3,11 +3,12 @@ import { validateCorpus } from '../data/corpus';
 import type { CharLstmConfig } from '../models/char-lstm';
 import { DEFAULT_CHAR_LSTM, validateCharLstmConfig } from '../models/char-lstm';
 import { generateText } from '../models/sampler';
+import { validWordRate, wordsOf } from '../models/word-rate';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import { getCorpus } from '../storage/corpora';
 import type { AppDatabase } from '../storage/db';
-import type { CorpusRef, TextSample } from './char-lstm-session';
+import type { CharLstmSessionConfig, CorpusRef, TextSample } from './char-lstm-session';
 import { CharLstmSession } from './char-lstm-session';
 import { createSessionHost, newSessionMeta } from './session-host';
 
@@ -17,6 +18,8 @@ export interface NewTextSession {
   name?: string;
   config?: Partial<Omit<CharLstmConfig, 'vocabSize'>>;
   seed?: number;
+  /** Lower-case the corpus first (the Keras recipe; a smaller vocabulary learns words sooner). */
+  lowerCase?: boolean;
 }
 
 /** What the UI asks for when it samples. */
@@ -38,6 +41,22 @@ const fetchBundled = async () => {
   return res.text();
 };
 
+/** The message for a text with characters outside a starter's vocabulary, or null when it fits. */
+export function vocabMismatch(text: string, config: CharLstmSessionConfig): string | null {
+  const known = new Set(config.vocab);
+  const bad = [...new Set(text)].filter((c) => !known.has(c));
+  if (!bad.length) return null;
+  const shown = bad
+    .slice(0, 12)
+    .map((c) => JSON.stringify(c))
+    .join(' ');
+  const cased = config.lowerCase ? ' (after lower-casing)' : '';
+  return (
+    `This text has ${bad.length} character${bad.length > 1 ? 's' : ''} the starter model never saw${cased}: ` +
+    `${shown}${bad.length > 12 ? ' …' : ''}. Remove them, or train a new session on it instead.`
+  );
+}
+
 /** Builds the char-LSTM worker API: start, resume, pause, sample and checkpoint one session at a time. */
 export function createCharLstmApi(deps: CharLstmDeps = {}) {
   async function loadText(ref: CorpusRef, db: AppDatabase): Promise<string> {
@@ -48,13 +67,31 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
   }
 
   const host = createSessionHost<CharLstmSession>({
+    model: 'char-lstm',
     openDb: deps.openDb,
     restore: async (meta, ckpt, db) => {
       const { corpus } = ckpt.config as { corpus: CorpusRef };
       return CharLstmSession.restore(meta, ckpt, await loadText(corpus, db));
     },
+    // Sampling needs only the weights and the vocabulary; seeds come from the stored sample seeds.
+    restoreStarter: (meta, ckpt) => CharLstmSession.restore(meta, ckpt, ''),
   });
   let sampling = { cancel: false };
+  // English words to check samples against: the bundled Moby-Dick's and the session's own corpus's.
+  let english: Promise<Set<string>> | null = null;
+  const corpusWords = new WeakMap<CharLstmSession, Set<string>>();
+  async function knownWords(s: CharLstmSession): Promise<Set<string>> {
+    english ??= (deps.loadBundled ?? fetchBundled)()
+      .then((t) => new Set(wordsOf(t)))
+      .catch(() => new Set<string>());
+    const base = await english;
+    let words = corpusWords.get(s);
+    if (!words) {
+      words = new Set([...base, ...wordsOf(s.text)]);
+      corpusWords.set(s, words);
+    }
+    return words;
+  }
 
   const loaded = () => host.loaded();
 
@@ -70,7 +107,8 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
       const cfg = { ...DEFAULT_CHAR_LSTM, ...req.config };
       const bad = validateCharLstmConfig({ ...cfg, vocabSize: 2 });
       if (bad) throw new Error(bad);
-      const text = await loadText(req.corpus, await host.db());
+      const raw = await loadText(req.corpus, await host.db());
+      const text = req.lowerCase ? raw.toLowerCase() : raw;
       const problem = validateCorpus(text, cfg.maxLen);
       if (problem) throw new Error(problem);
       const meta = newSessionMeta(
@@ -80,10 +118,42 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
       );
       const seed = req.seed ?? (Math.random() * 2 ** 32) >>> 0;
       return host.begin(
-        CharLstmSession.create(meta, text, req.corpus, cfg, seed),
+        CharLstmSession.create(meta, text, req.corpus, cfg, seed, !!req.lowerCase),
         onProgress,
         maxSteps,
       );
+    },
+
+    /** Copies the loaded starter into a new session (its weights, a fresh optimizer) and trains it on `corpus`. */
+    async fineTune(
+      corpus: CorpusRef,
+      onProgress: (p: TrainProgress) => void,
+      maxSteps?: number,
+    ): Promise<SessionMeta> {
+      const ckpt = await host.starterCheckpoint();
+      const config = ckpt.config as unknown as CharLstmSessionConfig;
+      const raw = await loadText(corpus, await host.db());
+      const text = config.lowerCase ? raw.toLowerCase() : raw;
+      // The session lower-cases again on restore; checking here names the characters that do not fit.
+      const problem = validateCorpus(text, config.model.maxLen) ?? vocabMismatch(text, config);
+      if (problem) throw new Error(problem);
+      const seed = (Math.random() * 2 ** 32) >>> 0;
+      const meta = newSessionMeta(
+        'char-lstm',
+        `${host.current()?.meta.name ?? 'Starter'} on ${corpus.name}`.replace(' (starter)', ''),
+        corpus.name,
+      );
+      const copy = {
+        ...ckpt,
+        sessionId: meta.id,
+        epoch: 0,
+        cursor: 0,
+        rngState: seed,
+        optimizers: {},
+        samples: [],
+        config: { ...config, corpus, dataSeed: seed },
+      };
+      return host.begin(await CharLstmSession.restore(meta, copy, text), onProgress, maxSteps);
     },
 
     /** The text samples kept with the loaded session, newest last. */
@@ -122,7 +192,15 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
         onChunk,
         () => token.cancel,
       );
-      const sample = { step: s.stepCount, seed, temperatures: req.temperatures, texts };
+      const known = await knownWords(s);
+      const validWordRates = texts.map((t) => validWordRate(t, known));
+      const sample = {
+        step: s.stepCount,
+        seed,
+        temperatures: req.temperatures,
+        texts,
+        validWordRates,
+      };
       s.addSample(sample);
       // A sample taken while paused is kept across reloads too. A failed save (storage full) must not
       // lose the text on screen; the next checkpoint stores it.

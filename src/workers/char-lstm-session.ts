@@ -19,6 +19,8 @@ export interface TextSample {
   seed: string;
   temperatures: number[];
   texts: string[];
+  /** Per text, the share of its words found in an English word list and the corpus (absent in older sessions). */
+  validWordRates?: number[];
 }
 
 /** The JSON config a char-LSTM session stores in its checkpoint. */
@@ -27,6 +29,10 @@ export interface CharLstmSessionConfig {
   vocab: string[];
   corpus: CorpusRef;
   dataSeed: number;
+  /** Whether the corpus is lower-cased before training (the Keras recipe's choice); absent in older sessions. */
+  lowerCase?: boolean;
+  /** Seeds for sampling without the corpus (a starter): `maxLen`-character windows of held-out text. */
+  sampleSeeds?: string[];
 }
 
 const MAX_SAMPLES_KEPT = 20;
@@ -68,13 +74,16 @@ export class CharLstmSession implements ModelSession {
     corpus: CorpusRef,
     model: Omit<CharLstmConfig, 'vocabSize'>,
     seed: number,
+    lowerCase = false,
   ): CharLstmSession {
+    if (lowerCase) text = text.toLowerCase();
     const vocab = buildVocab(text);
     const config: CharLstmSessionConfig = {
       model: { ...model, vocabSize: vocab.length },
       vocab,
       corpus,
       dataSeed: seed,
+      lowerCase,
     };
     const net = buildCharLstm(config.model, seed);
     return new CharLstmSession(
@@ -103,7 +112,7 @@ export class CharLstmSession implements ModelSession {
       meta,
       config,
       model,
-      text,
+      config.lowerCase ? text.toLowerCase() : text,
       ckpt.step,
       ckpt.epoch,
       ckpt.cursor,
@@ -147,6 +156,10 @@ export class CharLstmSession implements ModelSession {
   /** A random `maxLen`-character window of the corpus, the default sampling seed. */
   randomSeed(): string {
     const n = this.config.model.maxLen;
+    if (!this.text) {
+      const seeds = this.config.sampleSeeds ?? [];
+      return seeds.length ? seeds[this.rng.int(seeds.length)] : ' '.repeat(n);
+    }
     const start = this.rng.int(Math.max(1, this.text.length - n));
     return this.text.slice(start, start + n);
   }

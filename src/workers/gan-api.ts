@@ -75,6 +75,7 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
   }
 
   const host = createSessionHost<GanSession>({
+    model: 'gan',
     openDb: deps.openDb,
     restore: async (meta, ckpt, db) => {
       const cfg = ckpt.config as unknown as GanSessionConfig;
@@ -89,7 +90,7 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
   const loaded = () => host.loaded();
 
   async function facePngs(s: GanSession, latents: tf.Tensor2D): Promise<Uint8Array[]> {
-    const images = sampleImages(s.generator, latents);
+    const images = sampleImages(s.sampler, latents);
     const rgb = await imagesToRgb(images);
     images.dispose();
     const size = s.config.model.imageSize;
@@ -184,7 +185,7 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         path.flatMap((v) => Array.from(v)),
         [steps, dim],
       );
-      const images = sampleImages(s.generator, latents);
+      const images = sampleImages(s.sampler, latents);
       const rgb = await imagesToRgb(images);
       tf.dispose([latents, images]);
       const size = s.config.model.imageSize;

@@ -9,7 +9,7 @@ import {
   sampleImages,
   sampleLatents,
 } from '../models/gan';
-import { createGanTrainer } from '../models/gan-train';
+import { createGanTrainer, createGeneratorEma, type GeneratorEma } from '../models/gan-train';
 import type { HistoryPoint, SessionMeta } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import type { Checkpoint } from '../storage/checkpoints';
@@ -53,6 +53,8 @@ export class GanSession implements ModelSession {
   readonly stepsPerEpoch: number;
   readonly examplesPerStep: number;
   private readonly trainer: ReturnType<typeof createGanTrainer>;
+  /** The weight average that draws the grid and Generate, when the config asks for one. */
+  readonly ema: GeneratorEma | null;
   private readonly fixedLatents: tf.Tensor2D;
   private pendingSnapshot: Promise<void> = Promise.resolve();
 
@@ -66,8 +68,11 @@ export class GanSession implements ModelSession {
     readonly rng: Rng,
     readonly history: HistoryPoint[],
     readonly snapshots: GanSnapshot[],
+    emaWeights?: tf.Tensor[],
   ) {
     const cfg = config.model;
+    this.ema = cfg.emaDecay ? createGeneratorEma(generator, cfg, cfg.emaDecay) : null;
+    if (this.ema && emaWeights) this.ema.model.setWeights(emaWeights);
     const n = cfg.imageSize * cfg.imageSize * 3;
     this.examplesPerStep = cfg.batchSize;
     this.stepsPerEpoch = Math.max(1, Math.floor(pool.length / n / cfg.batchSize));
@@ -99,6 +104,10 @@ export class GanSession implements ModelSession {
     const config = ckpt.config as unknown as GanSessionConfig;
     const g = await restoreModel(ckpt.topologies.generator, ckpt.weights.generator);
     const d = await restoreModel(ckpt.topologies.discriminator, ckpt.weights.discriminator);
+    // A session saved without its average (or before averages existed) starts it from G.
+    const avg = ckpt.weights.generatorEma
+      ? await restoreModel(ckpt.topologies.generatorEma, ckpt.weights.generatorEma)
+      : null;
     const s = new GanSession(
       meta,
       config,
@@ -109,7 +118,9 @@ export class GanSession implements ModelSession {
       new Rng(ckpt.rngState),
       ckpt.history,
       [...(ckpt.samples as GanSnapshot[])],
+      avg?.getWeights(),
     );
+    avg?.dispose();
     await restoreOptimizer(s.trainer.dOptimizer, ckpt.optimizers.discriminator);
     await restoreOptimizer(s.trainer.gOptimizer, ckpt.optimizers.generator);
     return s;
@@ -132,6 +143,7 @@ export class GanSession implements ModelSession {
     const real = this.realBatch();
     const losses = this.trainer.trainStep(real, this.rng.seed());
     real.dispose();
+    this.ema?.update();
     this.stepCount++;
     if (this.stepCount % this.config.snapshotEvery === 0) {
       this.pendingSnapshot = this.pendingSnapshot.then(() => this.snapshot());
@@ -173,12 +185,17 @@ export class GanSession implements ModelSession {
 
   /** PNG of the images generated from `latents` `[n, latentDim]`, `cols` per row. */
   async gridPng(latents: tf.Tensor2D, cols: number): Promise<Uint8Array> {
-    const images = sampleImages(this.generator, latents);
+    const images = sampleImages(this.sampler, latents);
     const rgb = await imagesToRgb(images);
     images.dispose();
     const size = this.config.model.imageSize;
     const grid = gridImage(rgb, size, cols, 1);
     return encodePng(grid.data, grid.width, grid.height, 3);
+  }
+
+  /** The generator that draws: the weight average when there is one. */
+  get sampler(): tf.LayersModel {
+    return this.ema?.model ?? this.generator;
   }
 
   /** Waits until the last requested snapshot is rendered. */
@@ -197,7 +214,11 @@ export class GanSession implements ModelSession {
       rngState: this.rng.state,
       config: this.config,
       lastLoss: this.history.at(-1)?.metrics.gLoss ?? NaN,
-      models: { generator: this.generator, discriminator: this.discriminator },
+      models: {
+        generator: this.generator,
+        discriminator: this.discriminator,
+        ...(this.ema ? { generatorEma: this.ema.model } : {}),
+      },
       optimizers: { generator: this.trainer.gOptimizer, discriminator: this.trainer.dOptimizer },
       history: this.history,
       samples: this.snapshots,
@@ -209,6 +230,7 @@ export class GanSession implements ModelSession {
   /** Frees both networks, optimizers and the fixed latents. */
   dispose(): void {
     this.trainer.dispose();
+    this.ema?.dispose();
     this.generator.dispose();
     // The Keras-style compile gives d an Adam it does not own: model.dispose() leaves its 2 scalars.
     this.discriminator.optimizer?.dispose();

@@ -53,6 +53,7 @@ function importedClasses(numClasses: number): string[] {
 /** Builds the segmenter worker API: staged training, held-out scores, overlays and augmentation previews. */
 export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {}) {
   const host = createSessionHost<SegSession>({
+    model: 'segmenter',
     openDb: deps.openDb,
     restore: async (meta, ckpt, db) => {
       const cfg = ckpt.config as unknown as SegSessionConfig;

@@ -7,6 +7,7 @@ import type {
   TrainProgress,
 } from '../shared/protocol';
 import { DEFAULT_AUTOSAVE } from '../shared/protocol';
+import { isStarterId, starterId } from '../shared/starters';
 import { parseSessionZip } from '../data/session-import';
 import { checkpointToZip } from '../data/session-zip';
 import type { Checkpoint } from '../storage/checkpoints';
@@ -57,9 +58,14 @@ export function newSessionMeta(model: ModelKind, name: string, dataset: string):
 
 /** How a model worker rebuilds its session from storage. */
 export interface SessionHostDeps<S extends ModelSession> {
+  model: ModelKind;
   openDb?: () => Promise<AppDatabase>;
   restore(meta: SessionMeta, ckpt: Checkpoint, db: AppDatabase): Promise<S>;
+  /** Rebuilds a starter, which needs no training data (defaults to `restore`). */
+  restoreStarter?(meta: SessionMeta, ckpt: Checkpoint): Promise<S>;
 }
+
+const READ_ONLY = 'A starter model is read-only: press Fine-tune to train your own copy of it.';
 
 /** The first non-finite value in a checkpoint's float32 weights, as "network/tensor", or null. */
 export function nonFiniteWeight(ckpt: Checkpoint): string | null {
@@ -94,6 +100,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
 
   async function save(target: S | null = session): Promise<SessionMeta> {
     if (!target) throw new Error('No session is loaded.');
+    if (isStarterId(target.meta.id)) throw new Error(READ_ONLY);
     const ckpt = await target.toCheckpoint();
     // A step can turn weights into NaN while the loss read just before was still finite.
     const bad = nonFiniteWeight(ckpt);
@@ -193,6 +200,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
   async function run(onProgress: (p: TrainProgress) => void, maxSteps?: number): Promise<void> {
     const target = session;
     if (!target) throw new Error('No session is loaded.');
+    if (isStarterId(target.meta.id)) throw new Error(READ_ONLY);
     // A Web Lock per session: another tab may view and sample it, but only one tab trains it.
     releaseLock = await acquireTrainingLock(target.meta.id);
     if (!releaseLock)
@@ -244,7 +252,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
     },
     /** Saves the loaded session if it is paused and no other tab trains it (a running one saves at its next autosave). */
     async persistIdle(): Promise<void> {
-      if (!session || loop?.running) return;
+      if (!session || loop?.running || isStarterId(session.meta.id)) return;
       const release = await acquireTrainingLock(session.meta.id);
       if (!release) return; // the training tab owns the checkpoint
       try {
@@ -264,7 +272,26 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       await run(onProgress, maxSteps);
       return stored;
     },
+    /** The loaded starter's checkpoint, to fine-tune from; a clear error when no starter is loaded. */
+    async starterCheckpoint(): Promise<Checkpoint> {
+      if (!session || !isStarterId(session.meta.id))
+        throw new Error('Open the starter model first: Fine-tune copies it into a new session.');
+      return session.toCheckpoint();
+    },
     api: {
+      /** Loads the app's trained starter from `url` (its session.zip), read-only, to sample from. */
+      async openStarter(url: string): Promise<SessionMeta> {
+        if (session && isStarterId(session.meta.id)) return session.meta;
+        const res = await fetch(url).catch(() => null);
+        if (!res?.ok) throw new Error('The starter model could not be loaded on this device.');
+        const parsed = parseSessionZip(new Uint8Array(await res.arrayBuffer()), deps.model);
+        if (!parsed.ok) throw new Error(parsed.message);
+        const meta = { ...parsed.meta, id: starterId(deps.model) };
+        const ckpt = { ...parsed.checkpoint, sessionId: meta.id };
+        const restore = deps.restoreStarter ?? ((m, c) => db().then((d) => deps.restore(m, c, d)));
+        await replace(await restore(meta, ckpt));
+        return meta;
+      },
       /** Chooses and self-tests the backend; `forced` comes from `?backend=`. */
       async init(forced: string | null = null): Promise<BackendReport> {
         backend ??= await initBackend(forced);
@@ -292,7 +319,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       },
       /** Writes a checkpoint now without stopping (page hidden, update pending); null without a session. */
       async checkpoint(): Promise<SessionMeta | null> {
-        if (!session) return null;
+        if (!session || isStarterId(session.meta.id)) return null;
         if (loop?.running) {
           await loop.requestSave();
           return session.meta;

@@ -122,12 +122,13 @@ export async function snapshotOptimizer(opt: tf.Optimizer): Promise<TensorBlob> 
   }
 }
 
-/** Loads stored slots into an optimizer (fresh or not); `slotShapes` (trainable weight shapes in training order) adds a shape check. */
+/** Loads stored slots into an optimizer (fresh or not); `slotShapes` (trainable weight shapes in training order) adds a shape check. A weights-only checkpoint (a starter, a Keras import) has no blob: the optimizer stays fresh. */
 export async function restoreOptimizer(
   opt: tf.Optimizer,
-  blob: TensorBlob,
+  blob: TensorBlob | undefined,
   slotShapes?: number[][],
 ): Promise<void> {
+  if (!blob) return;
   checkBlobSize(blob);
   checkSlots(opt.getClassName(), blob.specs, slotShapes);
   const previous = await opt.getWeights();

@@ -83,6 +83,7 @@ describe('fault recovery', () => {
     const openDb = () => openAppDb('test', new IDBFactory());
     const dbPromise = openDb();
     const host = createSessionHost<LinearSession>({
+      model: 'char-lstm',
       openDb: () => dbPromise,
       restore: async (meta, ckpt) => {
         const w = decodeTensors(ckpt.weights.model).w;
