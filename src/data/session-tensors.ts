@@ -4,6 +4,12 @@
 import { strFromU8 } from 'fflate';
 import { concatBytes } from '../shared/bytes';
 import type { TensorBlob } from '../storage/checkpoints';
+import {
+  isForeignModel,
+  matchWeightNames,
+  modelClassText,
+  normaliseTopology,
+} from './keras-topology';
 import { TopologyError, topologyLayers, topologyWeightShapes } from './layer-shapes';
 import type { SessionLayout } from './session-import';
 
@@ -67,18 +73,21 @@ function checkBytes(data: Uint8Array, specs: Spec[], file: string, manifest: str
     );
 }
 
-/** Reads one network (`<net>/model.json` and its weight files), checking classes, shapes and bytes. */
+/** Reads one network (`<net>/model.json` and its weight files), checking classes, shapes and bytes; a Keras topology is normalised and Keras weight names mapped to its layers. */
 export function readModel(files: Map<string, Uint8Array>, net: string, layout: SessionLayout) {
   const path = `${net}/model.json`;
   const json = parseJson(files.get(path) as Uint8Array, path);
-  const topology = json.modelTopology;
-  if (!isObject(topology)) return refuse(`${path} has no modelTopology`);
-  if (topology.class_name !== layout.modelClass)
-    refuse(
-      `${path} is a ${String(topology.class_name)} model, not the ${layout.modelClass} model of a ${layout.label} session`,
-    );
+  const raw = json.modelTopology;
+  if (!isObject(raw)) return refuse(`${path} has no modelTopology`);
+  const rawClass = (isObject(raw.model_config) ? raw.model_config : raw).class_name;
+  let topology: Json;
   let shapes: Map<string, number[]>;
   try {
+    topology = normaliseTopology(raw);
+    if (topology.class_name !== layout.modelClass)
+      refuse(
+        `${path} holds ${modelClassText(rawClass)}, but the ${net} of a ${layout.label} session is ${modelClassText(layout.modelClass)}`,
+      );
     for (const layer of topologyLayers(topology)) {
       if (!layout.layerClasses.includes(layer.class_name))
         refuse(
@@ -114,6 +123,16 @@ export function readModel(files: Map<string, Uint8Array>, net: string, layout: S
       ? `${net}/${String((groups[0] as Json).paths)}`
       : `the weight files of ${net}`;
   checkBytes(data, specs, file, path);
+  let names: string[];
+  try {
+    names = matchWeightNames(specs, shapes);
+  } catch (err) {
+    if (err instanceof TopologyError)
+      return refuse(`${path} does not fit its weights: ${err.message}`);
+    throw err;
+  }
+  const renamed = names.some((n, i) => n !== specs[i].name);
+  names.forEach((name, i) => (specs[i] = { ...specs[i], name }));
   for (const s of specs) {
     const need = shapes.get(s.name);
     if (!need) refuse(`${path} lists the weight “${s.name}”, which none of its layers has`);
@@ -129,7 +148,7 @@ export function readModel(files: Map<string, Uint8Array>, net: string, layout: S
   // Every spec is float32 here, so the whole buffer is one run of float32 values.
   if (new Float32Array(buffer).some((v) => !Number.isFinite(v)))
     refuse(`${file} holds NaN or infinite weights (training diverged before the export)`);
-  return { topology, weights: { specs, data: buffer } };
+  return { topology, weights: { specs, data: buffer }, foreign: renamed || isForeignModel(json) };
 }
 
 /** Reads one optimizer's state, checking each slot against the weight it belongs to. */

@@ -1,0 +1,213 @@
+"""Take a network of an exported playground session into Keras 3, and Keras weights back.
+
+    import playground_keras as pk
+    model = pk.load_network("my-session.zip", "generator")   # a keras.Model
+    ...train it in Keras...
+    pk.save_for_app(model, "my-session.zip", "from-keras.zip")  # then Import session in the app
+
+Networks: "model" (char-LSTM), "generator" and "discriminator" (DCGAN), "segmenter" and
+"classifier" (segmenter). Only public Keras 3 APIs are used, so any backend works.
+"""
+
+import inspect
+import io
+import json
+import zipfile
+
+import numpy as np
+import keras
+
+NETWORKS = ("model", "generator", "discriminator", "segmenter", "classifier")
+LAYER_CLASSES = (
+    "InputLayer", "Dense", "LSTM", "Conv2D", "Conv2DTranspose", "BatchNormalization",
+    "LeakyReLU", "ReLU", "Reshape", "Flatten", "Dropout", "UpSampling2D", "MaxPooling2D",
+    "GlobalAveragePooling2D", "Concatenate",
+)
+# Layer arguments every Keras layer takes besides those of its own constructor.
+_BASE_ARGS = {"name", "trainable", "dtype"}
+
+
+def _read_zip(path):
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def _network_files(files, network):
+    """The parsed model.json of `network` and its weights as {name: float32 array}."""
+    if network not in NETWORKS:
+        raise ValueError(f"network must be one of {', '.join(NETWORKS)}, not {network!r}")
+    path = f"{network}/model.json"
+    if path not in files:
+        have = sorted({n.split("/")[0] for n in files if n.endswith("/model.json")})
+        raise ValueError(f"the session has no {path}; its networks are {', '.join(have)}")
+    model_json = json.loads(files[path])
+    values = {}
+    for group in model_json["weightsManifest"]:
+        data = b"".join(files[f"{network}/{p}"] for p in group["paths"])
+        offset = 0
+        for spec in group["weights"]:
+            if spec["dtype"] != "float32":
+                raise ValueError(f"the weight {spec['name']} is {spec['dtype']}, not float32")
+            count = int(np.prod(spec["shape"], dtype=np.int64))
+            flat = np.frombuffer(data, "<f4", count, offset)
+            values[spec["name"]] = flat.reshape(spec["shape"]).astype(np.float32)
+            offset += 4 * count
+    return model_json, values
+
+
+def _topology(model_json):
+    topology = model_json["modelTopology"]
+    # tensorflowjs_converter output wraps the Keras config.
+    return topology.get("model_config", topology)
+
+
+def _make_layer(layer_json):
+    """A Keras layer from one tfjs layer entry (a fresh layer, weights unset)."""
+    kind = layer_json["class_name"]
+    config = dict(layer_json["config"])
+    if kind not in LAYER_CLASSES:
+        raise ValueError(f"layer {config.get('name')} is a {kind}, which playground models do not use")
+    if kind == "UpSampling2D" and config.get("interpolation") == "bilinear":
+        raise ValueError(
+            f"layer {config['name']} upsamples bilinearly: tfjs and Keras place the bilinear "
+            "pixel grid differently, so Keras would compute other images. Train the GAN with "
+            "upsample 'nearest' or 'transpose' to take it to Keras."
+        )
+    if kind == "LeakyReLU" and "alpha" in config:
+        config["negative_slope"] = config.pop("alpha")
+    for key, value in list(config.items()):
+        if key.endswith(("_regularizer", "_constraint")) and value is not None:
+            raise ValueError(f"layer {config['name']} has a {key}, which this helper does not carry over")
+    if isinstance(config.get("dtype"), dict):
+        config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
+    cls = getattr(keras.layers, kind)
+    accepted = set(inspect.signature(cls.__init__).parameters) | _BASE_ARGS
+    # Initializers are dropped: the weights are set from the file right after building.
+    kept = {k: v for k, v in config.items() if k in accepted and not k.endswith("_initializer")}
+    return cls(**kept)
+
+
+def _build(topology):
+    kind = topology["class_name"]
+    layers = topology["config"]["layers"] if isinstance(topology["config"], dict) else topology["config"]
+    name = topology["config"].get("name") if isinstance(topology["config"], dict) else None
+    if kind == "Sequential":
+        shape = layers[0]["config"]["batch_input_shape"]
+        made = [_make_layer(l) for l in layers if l["class_name"] != "InputLayer"]
+        return keras.Sequential([keras.Input(batch_shape=tuple(shape)), *made], name=name)
+    outputs = {}
+    pending = list(layers)
+    while pending:
+        waiting = []
+        for layer in pending:
+            sources = [node[0] for node in (layer.get("inbound_nodes") or [[]])[0]]
+            if any(s not in outputs for s in sources):
+                waiting.append(layer)
+            elif layer["class_name"] == "InputLayer":
+                cfg = layer["config"]
+                outputs[layer["name"]] = keras.Input(batch_shape=tuple(cfg["batch_input_shape"]), name=cfg["name"])
+            else:
+                args = [outputs[s] for s in sources]
+                outputs[layer["name"]] = _make_layer(layer)(args if len(args) > 1 else args[0])
+        if len(waiting) == len(pending):
+            raise ValueError("the model's layers are not connected in order")
+        pending = waiting
+    ends = lambda key: [outputs[entry[0]] for entry in topology["config"][key]]
+    ins, outs = ends("input_layers"), ends("output_layers")
+    return keras.Model(ins if len(ins) > 1 else ins[0], outs if len(outs) > 1 else outs[0], name=name)
+
+
+def _keras_name(layer, weight):
+    return f"{layer.name}/{weight.name}"
+
+
+def load_network(zip_path, network="model"):
+    """Returns `network` of the session zip at `zip_path` as a Keras 3 model with the app's weights."""
+    model_json, values = _network_files(_read_zip(zip_path), network)
+    model = _build(_topology(model_json))
+    used = set()
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        names = [_keras_name(layer, w) for w in layer.weights]
+        missing = [n for n in names if n not in values]
+        if missing:
+            raise ValueError(f"{network}/model.json has no weight {missing[0]}")
+        layer.set_weights([values[n] for n in names])
+        used.update(names)
+    extra = sorted(set(values) - used)
+    if extra:
+        raise ValueError(f"{network}/model.json has weights no layer takes: {', '.join(extra)}")
+    return model
+
+
+def _pick_network(files, model, network):
+    have = [n for n in NETWORKS if f"{n}/model.json" in files]
+    if network is None:
+        network = model.name if model.name in have else (have[0] if len(have) == 1 else None)
+    if network not in have:
+        raise ValueError(f"say which network the model replaces: network= one of {', '.join(have)}")
+    return network
+
+
+def _weights_by_app_name(model, template_json):
+    """The model's weights under the template's names: by layer name, or else by layer order and shape."""
+    specs = [s for g in template_json["weightsManifest"] for s in g["weights"]]
+    mine = {_keras_name(l, w): w for l in model.layers for w in l.weights}
+    if all(s["name"] in mine for s in specs):
+        return {s["name"]: np.asarray(keras.ops.convert_to_numpy(mine[s["name"]])) for s in specs}
+    app_layers = []
+    for s in specs:
+        layer = s["name"].rsplit("/", 1)[0]
+        if layer not in app_layers:
+            app_layers.append(layer)
+    order = [l for l in model.layers if l.weights]
+    topo_order = [l["config"]["name"] for l in _layers(template_json) if l["config"]["name"] in app_layers]
+    if len(order) != len(topo_order):
+        raise ValueError(f"the model has {len(order)} layers with weights; the app's network has {len(topo_order)}")
+    out = {}
+    for app_layer, layer in zip(topo_order, order):
+        ws = {w.name: w for w in layer.weights}
+        for s in (s for s in specs if s["name"].rsplit("/", 1)[0] == app_layer):
+            w = ws.get(s["name"].rsplit("/", 1)[1])
+            if w is None or tuple(w.shape) != tuple(s["shape"]):
+                raise ValueError(f"layer {layer.name} does not fit {s['name']} of shape {s['shape']}")
+            out[s["name"]] = np.asarray(keras.ops.convert_to_numpy(w))
+    return out
+
+
+def _layers(model_json):
+    config = _topology(model_json)["config"]
+    return config["layers"] if isinstance(config, dict) else config
+
+
+def save_for_app(model, template_zip, out_zip, network=None):
+    """Writes a session zip for the app's Import: `template_zip` with `network`'s weights taken from `model`.
+
+    The network defaults to the one named like the model (as `load_network` names them) or the
+    template's only one. The optimizer state is left out, so the app resumes with a fresh optimizer.
+    """
+    files = _read_zip(template_zip)
+    network = _pick_network(files, model, network)
+    template_json = json.loads(files[f"{network}/model.json"])
+    values = _weights_by_app_name(model, template_json)
+    specs, parts = [], []
+    for group in template_json["weightsManifest"]:
+        for s in group["weights"]:
+            value = values[s["name"]].astype("<f4")
+            if list(value.shape) != list(s["shape"]):
+                raise ValueError(f"{s['name']} has shape {list(value.shape)}; the app needs {s['shape']}")
+            if not np.all(np.isfinite(value)):
+                raise ValueError(f"{s['name']} holds NaN or infinite values")
+            specs.append({"name": s["name"], "shape": s["shape"], "dtype": "float32"})
+            parts.append(value.tobytes())
+    template_json["weightsManifest"] = [{"paths": ["weights.bin"], "weights": specs}]
+    out = {n: b for n, b in files.items() if not n.startswith((f"{network}/", "optimizers/"))}
+    out[f"{network}/model.json"] = json.dumps(template_json).encode()
+    out[f"{network}/weights.bin"] = b"".join(parts)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in out.items():
+            z.writestr(name, data)
+    with open(out_zip, "wb") as f:
+        f.write(buffer.getvalue())
