@@ -66,7 +66,7 @@ def _make_layer(layer_json):
     kind = layer_json["class_name"]
     config = dict(layer_json["config"])
     if kind not in LAYER_CLASSES:
-        raise ValueError(f"layer {config.get('name')} is a {kind}, which playground models do not use")
+        raise ValueError(f"layer {config.get('name')} is a {kind}; playground models have none")
     if kind == "UpSampling2D" and config.get("interpolation") == "bilinear":
         raise ValueError(
             f"layer {config['name']} upsamples bilinearly: tfjs and Keras place the bilinear "
@@ -77,7 +77,7 @@ def _make_layer(layer_json):
         config["negative_slope"] = config.pop("alpha")
     for key, value in list(config.items()):
         if key.endswith(("_regularizer", "_constraint")) and value is not None:
-            raise ValueError(f"layer {config['name']} has a {key}, which this helper does not carry over")
+            raise ValueError(f"layer {config['name']} has a {key}; this helper carries none over")
     if isinstance(config.get("dtype"), dict):
         config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
     cls = getattr(keras.layers, kind)
@@ -89,8 +89,10 @@ def _make_layer(layer_json):
 
 def _build(topology):
     kind = topology["class_name"]
-    layers = topology["config"]["layers"] if isinstance(topology["config"], dict) else topology["config"]
-    name = topology["config"].get("name") if isinstance(topology["config"], dict) else None
+    config = topology["config"]
+    # Old tfjs Sequential topologies hold the layer list as the config itself.
+    layers = config["layers"] if isinstance(config, dict) else config
+    name = config.get("name") if isinstance(config, dict) else None
     if kind == "Sequential":
         shape = layers[0]["config"]["batch_input_shape"]
         made = [_make_layer(l) for l in layers if l["class_name"] != "InputLayer"]
@@ -104,17 +106,18 @@ def _build(topology):
             if any(s not in outputs for s in sources):
                 waiting.append(layer)
             elif layer["class_name"] == "InputLayer":
-                cfg = layer["config"]
-                outputs[layer["name"]] = keras.Input(batch_shape=tuple(cfg["batch_input_shape"]), name=cfg["name"])
+                shape = tuple(layer["config"]["batch_input_shape"])
+                outputs[layer["name"]] = keras.Input(batch_shape=shape, name=layer["name"])
             else:
                 args = [outputs[s] for s in sources]
                 outputs[layer["name"]] = _make_layer(layer)(args if len(args) > 1 else args[0])
         if len(waiting) == len(pending):
             raise ValueError("the model's layers are not connected in order")
         pending = waiting
-    ends = lambda key: [outputs[entry[0]] for entry in topology["config"][key]]
-    ins, outs = ends("input_layers"), ends("output_layers")
-    return keras.Model(ins if len(ins) > 1 else ins[0], outs if len(outs) > 1 else outs[0], name=name)
+    ins = [outputs[entry[0]] for entry in config["input_layers"]]
+    outs = [outputs[entry[0]] for entry in config["output_layers"]]
+    one = lambda tensors: tensors if len(tensors) > 1 else tensors[0]  # noqa: E731
+    return keras.Model(one(ins), one(outs), name=name)
 
 
 def _keras_name(layer, weight):
@@ -122,7 +125,7 @@ def _keras_name(layer, weight):
 
 
 def load_network(zip_path, network="model"):
-    """Returns `network` of the session zip at `zip_path` as a Keras 3 model with the app's weights."""
+    """Returns `network` of the session zip at `zip_path` as a Keras 3 model holding its weights."""
     model_json, values = _network_files(_read_zip(zip_path), network)
     model = _build(_topology(model_json))
     used = set()
@@ -146,43 +149,46 @@ def _pick_network(files, model, network):
     if network is None:
         network = model.name if model.name in have else (have[0] if len(have) == 1 else None)
     if network not in have:
-        raise ValueError(f"say which network the model replaces: network= one of {', '.join(have)}")
+        raise ValueError(f"say which network the model replaces: network=one of {', '.join(have)}")
     return network
 
 
 def _weights_by_app_name(model, template_json):
-    """The model's weights under the template's names: by layer name, or else by layer order and shape."""
+    """The model's weights under the template's names: by layer name, else by layer order."""
     specs = [s for g in template_json["weightsManifest"] for s in g["weights"]]
     mine = {_keras_name(l, w): w for l in model.layers for w in l.weights}
     if all(s["name"] in mine for s in specs):
-        return {s["name"]: np.asarray(keras.ops.convert_to_numpy(mine[s["name"]])) for s in specs}
-    app_layers = []
-    for s in specs:
-        layer = s["name"].rsplit("/", 1)[0]
-        if layer not in app_layers:
-            app_layers.append(layer)
-    order = [l for l in model.layers if l.weights]
-    topo_order = [l["config"]["name"] for l in _layers(template_json) if l["config"]["name"] in app_layers]
-    if len(order) != len(topo_order):
-        raise ValueError(f"the model has {len(order)} layers with weights; the app's network has {len(topo_order)}")
+        return {s["name"]: _numpy(mine[s["name"]]) for s in specs}
+    owners = {s["name"].rsplit("/", 1)[0] for s in specs}
+    config = _topology(template_json)["config"]
+    app_layers = [
+        entry["config"]["name"]
+        for entry in (config["layers"] if isinstance(config, dict) else config)
+        if entry["config"]["name"] in owners
+    ]
+    layers = [layer for layer in model.layers if layer.weights]
+    if len(layers) != len(app_layers):
+        raise ValueError(
+            f"the model's layer names differ from the app's and it has {len(layers)} layers "
+            f"with weights; the app's network has {len(app_layers)}"
+        )
     out = {}
-    for app_layer, layer in zip(topo_order, order):
-        ws = {w.name: w for w in layer.weights}
+    for app_layer, layer in zip(app_layers, layers):
+        weights = {w.name: w for w in layer.weights}
         for s in (s for s in specs if s["name"].rsplit("/", 1)[0] == app_layer):
-            w = ws.get(s["name"].rsplit("/", 1)[1])
+            w = weights.get(s["name"].rsplit("/", 1)[1])
             if w is None or tuple(w.shape) != tuple(s["shape"]):
-                raise ValueError(f"layer {layer.name} does not fit {s['name']} of shape {s['shape']}")
-            out[s["name"]] = np.asarray(keras.ops.convert_to_numpy(w))
+                raise ValueError(f"layer {layer.name} has no weight like {s['name']} {s['shape']}")
+            out[s["name"]] = _numpy(w)
     return out
 
 
-def _layers(model_json):
-    config = _topology(model_json)["config"]
-    return config["layers"] if isinstance(config, dict) else config
+def _numpy(variable):
+    return np.asarray(keras.ops.convert_to_numpy(variable))
 
 
 def save_for_app(model, template_zip, out_zip, network=None):
-    """Writes a session zip for the app's Import: `template_zip` with `network`'s weights taken from `model`.
+    """Writes `out_zip`: the session `template_zip` with `network`'s weights taken from `model`.
 
     The network defaults to the one named like the model (as `load_network` names them) or the
     template's only one. The optimizer state is left out, so the app resumes with a fresh optimizer.
@@ -196,12 +202,13 @@ def save_for_app(model, template_zip, out_zip, network=None):
         for s in group["weights"]:
             value = values[s["name"]].astype("<f4")
             if list(value.shape) != list(s["shape"]):
-                raise ValueError(f"{s['name']} has shape {list(value.shape)}; the app needs {s['shape']}")
+                raise ValueError(f"{s['name']} is {list(value.shape)}; the app needs {s['shape']}")
             if not np.all(np.isfinite(value)):
                 raise ValueError(f"{s['name']} holds NaN or infinite values")
             specs.append({"name": s["name"], "shape": s["shape"], "dtype": "float32"})
             parts.append(value.tobytes())
     template_json["weightsManifest"] = [{"paths": ["weights.bin"], "weights": specs}]
+    template_json["generatedBy"] = f"python/playground_keras.py (Keras {keras.__version__})"
     out = {n: b for n, b in files.items() if not n.startswith((f"{network}/", "optimizers/"))}
     out[f"{network}/model.json"] = json.dumps(template_json).encode()
     out[f"{network}/weights.bin"] = b"".join(parts)

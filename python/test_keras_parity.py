@@ -1,14 +1,14 @@
-"""The Keras half of tests/keras/keras.test.ts: loads exported sessions in Keras 3 and writes weights back.
+"""The Keras half of tests/keras/keras.test.ts: exported sessions into Keras 3, and weights back.
 
     python3 python/test_keras_parity.py cases.json
 
-`cases.json` (written by the vitest test) lists `parity` cases (a session zip, a network, an input and
-the app's prediction, as raw float32 files) and `back` sessions. For each parity case this prints the
-largest absolute difference between Keras' and the app's prediction. For each back session it changes
-every network's weights in Keras, predicts, and writes the session twice: with `save_for_app`, and in
-the layout `tensorflowjs_converter --input_format=keras` writes (Keras' own HDF5 config and weight
-names), for the app to import. `refuse` cases must fail to load (bilinear upsampling). The last line
-of output is one JSON object.
+`cases.json` (written by the vitest test) lists `parity` cases (a session zip, a network, an
+input and the app's prediction, as raw float32 files) and `back` sessions. For each parity case
+this reports the largest absolute difference between Keras' and the app's prediction. For each
+back session it changes every network's weights in Keras, predicts, and writes the session twice:
+with `save_for_app`, and in the layout `tensorflowjs_converter --input_format=keras` writes
+(Keras' own HDF5 config and weight names), for the app to import. `refuse` cases must fail to
+load (bilinear upsampling). The last line of output is one JSON object.
 """
 
 import json
@@ -38,16 +38,17 @@ def predict(model, x):
 
 
 def change_weights(model, seed):
-    """Scales every weight by a random factor exp(0.2 N(0, 1)): positive, so variances stay variances."""
+    """Scales every weight by a random factor exp(0.2 N(0, 1)), positive so variances stay so."""
     rng = np.random.default_rng(seed)
     for layer in model.layers:
         values = layer.get_weights()
         if values:
-            layer.set_weights([w * np.exp(0.2 * rng.standard_normal(w.shape)).astype(w.dtype) for w in values])
+            factors = [np.exp(0.2 * rng.standard_normal(w.shape)).astype(w.dtype) for w in values]
+            layer.set_weights([w * f for w, f in zip(values, factors)])
 
 
 def converter_layout(model, template_zip, out_zip, network):
-    """Writes `template_zip` with `network` replaced as tensorflowjs_converter lays out a Keras HDF5 file."""
+    """Writes `template_zip` with `network` as tensorflowjs_converter converts a Keras HDF5 file."""
     with tempfile.TemporaryDirectory() as tmp:
         h5_path = os.path.join(tmp, "model.h5")
         model.save(h5_path)
@@ -64,7 +65,8 @@ def converter_layout(model, template_zip, out_zip, network):
                     for name in group.attrs["weight_names"]:
                         name = name.decode() if isinstance(name, bytes) else str(name)
                         value = np.asarray(group[name], "<f4")
-                        specs.append({"name": name.removesuffix(":0"), "shape": list(value.shape), "dtype": "float32"})
+                        name, shape = name.removesuffix(":0"), list(value.shape)
+                        specs.append({"name": name, "shape": shape, "dtype": "float32"})
                         parts.append(value.tobytes())
                 else:
                     for key in group:
@@ -98,7 +100,8 @@ def main(cases_path):
         model = pk.load_network(case["zip"], case["network"])
         got = predict(model, read_f32(case["input"], case["shape"]))
         want = read_f32(case["expected"], got.shape)
-        parity.append({"id": case["id"], "network": case["network"], "maxAbsDiff": float(np.max(np.abs(got - want)))})
+        diff = float(np.max(np.abs(got - want)))
+        parity.append({"id": case["id"], "network": case["network"], "maxAbsDiff": diff})
     back = []
     for k, session in enumerate(cases["back"]):
         app_zip = os.path.join(out_dir, f"{session['id']}-from-keras.zip")
@@ -116,8 +119,10 @@ def main(cases_path):
             pk.save_for_app(model, app_template, app_zip, net["network"])
             converter_layout(model, converter_template, converter_zip, net["network"])
             app_template, converter_template = app_zip, converter_zip
-            networks.append({"network": net["network"], "expected": expected, "changed": float(np.max(np.abs(after - before)))})
-        back.append({"id": session["id"], "appZip": app_zip, "converterZip": converter_zip, "networks": networks})
+            changed = float(np.max(np.abs(after - before)))
+            networks.append({"network": net["network"], "expected": expected, "changed": changed})
+        zips = {"appZip": app_zip, "converterZip": converter_zip}
+        back.append({"id": session["id"], **zips, "networks": networks})
     refused = []
     for case in cases.get("refuse", []):
         try:
@@ -125,8 +130,8 @@ def main(cases_path):
             refused.append({"id": case["id"], "error": None})
         except ValueError as err:
             refused.append({"id": case["id"], "error": str(err)})
-    summary = {"keras": keras.__version__, "backend": keras.backend.backend(), "parity": parity, "back": back}
-    print(json.dumps({**summary, "refused": refused}))
+    versions = {"keras": keras.__version__, "backend": keras.backend.backend()}
+    print(json.dumps({**versions, "parity": parity, "back": back, "refused": refused}))
 
 
 if __name__ == "__main__":

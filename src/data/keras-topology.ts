@@ -173,7 +173,7 @@ export function matchWeightNames(given: Named[], expected: Map<string, number[]>
   const stranger = given.find((_g, i) => byPath[i] === null)?.name;
   if (groups.length !== layers.length)
     throw new TopologyError(
-      `the weight “${stranger}” is named after no layer, and matching by order fails: the weights belong to ${groups.length} layers, but ${layers.length} layers have weights`,
+      `the weight “${stranger}” is named after no layer, and matching by order fails: the weights are grouped in ${groups.length} ${groups.length === 1 ? 'layer' : 'layers'}, but ${layers.length} layers of the model have weights`,
     );
   return given.map((g) => {
     const i = groups.indexOf(prefix(g.name));

@@ -16,16 +16,6 @@ import { restoreModel } from '../../src/workers/snapshot';
 
 const CORPUS = 'the quick brown fox jumps over the lazy dog, and keras reads it too. '.repeat(12);
 
-/** One network of one exported session and a fixed input for it, as the Python test reads them. */
-export interface NetworkCase {
-  id: string;
-  kind: ModelKind;
-  zip: string;
-  network: string;
-  input: Float32Array;
-  inputShape: number[];
-}
-
 /** The database and API factories the sessions live in (one fake IndexedDB per run). */
 export function sessionStore() {
   const factory = new IDBFactory();
