@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,9 @@ import { restoreModel } from '../../src/workers/snapshot';
 import { appPredict, exportSessions, inputFor, sessionStore } from './sessions';
 
 const PYTHON = process.env.PYTHON ?? 'python3';
-const ENV = { ...process.env, KERAS_BACKEND: 'jax' };
+const SCRIPT = fileURLToPath(new URL('../../python/test_keras_parity.py', import.meta.url));
+// Bytecode caches would land in python/ of the work tree.
+const ENV = { ...process.env, KERAS_BACKEND: 'jax', PYTHONDONTWRITEBYTECODE: '1' };
 const hasKeras =
   spawnSync(PYTHON, ['-c', 'import keras, jax'], { stdio: 'ignore', env: ENV }).status === 0;
 const inCi = Boolean(process.env.CI);
@@ -88,7 +91,7 @@ describe.skipIf(!hasKeras && !inCi)('Keras 3 both ways (python/playground_keras.
       network: 'generator',
     });
     writeFileSync(join(dir, 'cases.json'), JSON.stringify(cases));
-    const run = spawnSync(PYTHON, ['python/test_keras_parity.py', join(dir, 'cases.json')], {
+    const run = spawnSync(PYTHON, [SCRIPT, join(dir, 'cases.json')], {
       encoding: 'utf8',
       env: ENV,
       timeout: 600_000,
