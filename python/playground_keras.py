@@ -25,6 +25,9 @@ LAYER_CLASSES = (
 )
 # Layer arguments every Keras layer takes besides those of its own constructor.
 _BASE_ARGS = {"name", "trainable", "dtype"}
+# tfjs options with no Keras 3 counterpart that change no result: the LSTM kernel variant, and
+# the input shape, which becomes a keras.Input.
+_IGNORED = {"implementation", "batch_input_shape"}
 
 
 def _read_zip(path):
@@ -81,9 +84,11 @@ def _make_layer(layer_json):
     if isinstance(config.get("dtype"), dict):
         config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
     cls = getattr(keras.layers, kind)
-    accepted = set(inspect.signature(cls.__init__).parameters) | _BASE_ARGS
     # Initializers are dropped: the weights are set from the file right after building.
-    kept = {k: v for k, v in config.items() if k in accepted and not k.endswith("_initializer")}
+    kept = {k: v for k, v in config.items() if k not in _IGNORED and not k.endswith("_initializer")}
+    unknown = sorted(set(kept) - set(inspect.signature(cls.__init__).parameters) - _BASE_ARGS)
+    if unknown:
+        raise ValueError(f"layer {config['name']} has options Keras' {kind} lacks: {unknown}")
     return cls(**kept)
 
 
