@@ -47,7 +47,7 @@ function layerConfig(className: string, raw: Json): Json {
   if (className === 'InputLayer') {
     if (c.batch_shape !== undefined) c.batch_input_shape = c.batch_shape;
     refuseIf(c.sparse === true || c.ragged === true, name, 'takes sparse or ragged input');
-    for (const k of ['batch_shape', 'ragged', 'optional', 'sparse']) delete c[k];
+    for (const k of ['batch_shape', 'ragged', 'optional']) delete c[k];
   }
   if (className === 'LeakyReLU' && c.negative_slope !== undefined) {
     c.alpha = c.negative_slope;

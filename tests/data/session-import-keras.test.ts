@@ -3,7 +3,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { normaliseTopology } from '../../src/data/keras-topology';
 import { parseSessionZip } from '../../src/data/session-import';
+import { buildCharLstm, createCharLstmConfig } from '../../src/models/char-lstm';
+import { buildDiscriminator, buildGenerator, createGanConfig } from '../../src/models/gan';
+import { buildClassifier, buildEncoder, buildSegmenter } from '../../src/models/segmenter';
 import type { ModelKind } from '../../src/shared/protocol';
 import { restoreModel } from '../../src/workers/snapshot';
 
@@ -232,6 +236,29 @@ const refusal = (zip: Uint8Array, kind: ModelKind) => {
 describe('session import of Keras and tensorflowjs_converter files', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
+  });
+
+  it('leaves the topologies the app itself writes as they are', () => {
+    const encoder = buildEncoder({
+      size: 16,
+      filters: [2, 3],
+      numClasses: 3,
+      seed: 1,
+      batchNorm: true,
+    });
+    const models = [
+      buildCharLstm(createCharLstmConfig(5, { maxLen: 4, units: 2 }), 1),
+      ...(['nearest', 'transpose'] as const).flatMap((upsample) => {
+        const cfg = createGanConfig({ upsample, latentDim: 4 });
+        return [buildGenerator(cfg, 1), buildDiscriminator(cfg, 1)];
+      }),
+      buildSegmenter(encoder),
+      buildClassifier(encoder, { name: 'attr', head: 'multiClass', units: 3 }),
+    ];
+    for (const model of models) {
+      const topology = model.toJSON(null, false) as Json;
+      expect(normaliseTopology(structuredClone(topology))).toEqual(topology);
+    }
   });
 
   it('accepts a converted Keras 3 char-LSTM, stores it in tfjs form under its layer names, with a fresh optimizer', async () => {
