@@ -48,6 +48,13 @@ function mergeResult(old: BenchResult | undefined, now: BenchResult): BenchResul
 async function main(): Promise<void> {
   // Installs Dawn as navigator.gpu and registers the webgpu backend, as in the unit tests.
   await import('../tests/setup/tf');
+  // `npm run bench -- gan --eval <session.zip>`: score a saved generator with the controls, no training.
+  const evalAt = process.argv.indexOf('--eval');
+  if (evalAt >= 0) {
+    const { evalSessionZip } = await import('./gan-quality');
+    console.log(JSON.stringify(await evalSessionZip(process.argv[evalAt + 1])));
+    return;
+  }
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = asked.length ? asked : Object.keys(BENCHES);
   const unknown = names.filter((n) => !(n in BENCHES));
