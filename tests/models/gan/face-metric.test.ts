@@ -31,7 +31,7 @@ describe('face metric', () => {
     expect(s.meanColour.recall).toBeLessThan(0.05);
   });
 
-  it('keeps that order on 64 px faces (average-pooled to the net's 32 px)', async () => {
+  it('keeps that order on 64 px faces (average-pooled to the 32 px of the net)', async () => {
     const big = await buildFaceSuite(suite.net, 64, 128);
     const s = scoreControls(big);
     const fd = (k: string): number => s[k].faceFd;
