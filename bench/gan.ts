@@ -28,6 +28,7 @@ import {
   type GanTrainer,
   type GeneratorEma,
 } from '../src/models/gan-train';
+import { writeControlsFigure } from './gan-figure';
 import { faceQuality } from './gan-quality';
 import { ganFlopsPerStep } from '../src/models/flops';
 import { Rng } from '../src/shared/rng';
@@ -241,8 +242,8 @@ export async function benchQuality(steps: number): Promise<Record<string, unknow
     ...statsPair(await imageStats(fake)),
   );
   tf.dispose([z, fake]);
-  // GAN_BENCH_GRID=path also writes the trained generator's sample grid there.
-  if (process.env.GAN_BENCH_GRID) await writeSampleGrid(sampler, process.env.GAN_BENCH_GRID);
+  // GAN_BENCH_GRID=path also writes the trained generator's grid beside real faces and the controls.
+  if (process.env.GAN_BENCH_GRID) await writeControlsFigure(sampler, process.env.GAN_BENCH_GRID);
   const quality = await faceQuality(sampler, cfg);
   run.trainer.dispose();
   (ema as GeneratorEma | null)?.dispose();

@@ -5,6 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { renderFace } from '../src/data/faces';
+import { blurImage } from '../src/models/gan/face-controls';
+import { Rng } from '../src/shared/rng';
 import {
   buildFaceFeatureNet,
   faceFeatureLoss,
@@ -36,16 +38,23 @@ function batchAt(step: number) {
     const seed = FIRST_SEED + step * BATCH + k;
     const big = k % 2 === 1;
     const face = renderFace(seed, big ? 64 : 32);
+    // Half the faces blurred (σ up to 1.5 px at 32 px): the features must name eyes and mouths
+    // through the softness of generated images, so blur alone does not read as "no face".
+    const rng = new Rng(seed);
+    const image =
+      rng.next() < 0.5
+        ? blurImage(face.image, face.size, rng.range(0.2, 1.5) * (face.size / 32))
+        : face.image;
     for (let y = 0; y < 32; y++) {
       for (let xx = 0; xx < 32; xx++) {
         for (let c = 0; c < 3; c++) {
           const v = big
-            ? (face.image[(2 * y * 64 + 2 * xx) * 3 + c] +
-                face.image[(2 * y * 64 + 2 * xx + 1) * 3 + c] +
-                face.image[((2 * y + 1) * 64 + 2 * xx) * 3 + c] +
-                face.image[((2 * y + 1) * 64 + 2 * xx + 1) * 3 + c]) /
+            ? (image[(2 * y * 64 + 2 * xx) * 3 + c] +
+                image[(2 * y * 64 + 2 * xx + 1) * 3 + c] +
+                image[((2 * y + 1) * 64 + 2 * xx) * 3 + c] +
+                image[((2 * y + 1) * 64 + 2 * xx + 1) * 3 + c]) /
               4
-            : face.image[(y * 32 + xx) * 3 + c];
+            : image[(y * 32 + xx) * 3 + c];
           x[((k * 32 + y) * 32 + xx) * 3 + c] = v / 127.5 - 1;
         }
       }

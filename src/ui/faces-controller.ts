@@ -1,3 +1,4 @@
+import { starterUrl } from '../shared/starters';
 import { proxy } from 'comlink';
 import type { ReactiveControllerHost } from 'lit';
 import type { TrainProgress } from '../shared/protocol';
@@ -142,9 +143,11 @@ export class FacesController extends SessionController<GanApi> {
     await this.guard('Generating faces…', async () => {
       if (!this.current) {
         const id = this.sessions[0]?.id;
-        if (!id)
+        if (!id && !this.starter)
           throw new Error('Train or resume a faces session first: there is no generator yet.');
-        this.current = await this.worker().open(id);
+        this.current = id
+          ? await this.worker().open(id)
+          : await this.worker().openStarter(starterUrl('gan', 'session.zip', document.baseURI));
         await this.afterLoad();
       }
       this.generated = await this.worker().generate(count);

@@ -289,8 +289,8 @@ export class FacesPanel extends LitElement {
 
   override render() {
     const c = this.ctl;
-    return html`${statusLines(c)} <help-panel topic="faces"></help-panel> ${this.trainControls()}
-      ${this.timeline()} ${this.generation()} ${sessionList(c, 'Saved faces sessions')}`;
+    return html`${statusLines(c)} <help-panel topic="faces"></help-panel> ${this.generation()}
+      ${this.trainControls()} ${this.timeline()} ${sessionList(c, 'Saved faces sessions')}`;
   }
 }
 

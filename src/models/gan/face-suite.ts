@@ -62,18 +62,17 @@ export async function buildFaceSuite(
   );
   const other = faces(CONTROL_SEEDS);
   const images = other.map((f) => f.image);
-  // The blur sigmas are in 64-pixel units, so a control means the same at both sizes.
-  const px = size / 64;
+  // Sigmas and blocks in pixels of the image, as a person looking at it would count them.
   const controls: Record<FaceControl, FaceEmbedding> = {
     realVsReal: await embedBytes(net, images, size),
     blur1: await embedBytes(
       net,
-      images.map((im) => blurImage(im, size, 1 * px)),
+      images.map((im) => blurImage(im, size, 1)),
       size,
     ),
     blur2: await embedBytes(
       net,
-      images.map((im) => blurImage(im, size, 2 * px)),
+      images.map((im) => blurImage(im, size, 2)),
       size,
     ),
     paintedOver: await embedBytes(
@@ -83,7 +82,7 @@ export async function buildFaceSuite(
     ),
     blockShuffled: await embedBytes(
       net,
-      images.map((im, i) => shuffleBlocks(im, size, 8 * px, i + 1)),
+      images.map((im, i) => shuffleBlocks(im, size, 8, i + 1)),
       size,
     ),
     meanColour: await embedBytes(net, images.map(meanColour), size),

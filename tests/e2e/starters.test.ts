@@ -1,0 +1,79 @@
+// A first visit, then offline: the Text starter writes text before anything is trained, and
+// Fine-tune trains a copy of it on a text of the person's own with the network off.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { StarterCard } from '../../src/shared/starters';
+
+// The app's download address (src/ui/text-controller.ts); the test answers it itself.
+const NIETZSCHE_URL =
+  'https://storage.googleapis.com/tfjs-examples/lstm-text-generation/data/nietzsche.txt';
+import { backendReady, openApp, pauseAndWait, stepShown, useApp } from './harness';
+
+const OWN = 'the free spirit laughs at the old truths and makes new ones. '.repeat(20);
+const card = JSON.parse(
+  readFileSync(new URL('../../public/starters/text/card.json', import.meta.url), 'utf8'),
+) as StarterCard;
+
+describe('starter models in Chromium, offline (WebGPU on SwiftShader)', () => {
+  const app = useApp();
+
+  it('samples the Text starter at first open and fine-tunes it offline', async () => {
+    const { context, page, seen } = await openApp(app.browser, app.server.url);
+    await expect
+      .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 60_000 })
+      .toBe(true);
+    // The real download path, answered by a small text of the test's own instead of the network.
+    await context.route(NIETZSCHE_URL, (route) =>
+      route.fulfill({ body: 'Supposing that truth is a woman, what then? '.repeat(40) }),
+    );
+    await page
+      .locator('text-panel')
+      .getByRole('button', { name: 'Download Nietzsche corpus' })
+      .click();
+    await expect
+      .poll(() =>
+        page
+          .locator('text-panel')
+          .getByText(/Nietzsche is stored on this device/)
+          .count(),
+      )
+      .toBe(1);
+    await context.setOffline(true);
+    await page.reload();
+    const text = page.locator('text-panel');
+    await backendReady(text);
+    await expect
+      .poll(() => text.getByTestId('starter-summary').textContent())
+      .toContain(`${card.steps.toLocaleString('en-US')} steps`);
+    await expect.poll(() => text.getByTestId('sample-source').textContent()).toMatch(/starter/);
+
+    await text.getByLabel('Length', { exact: true }).fill('200');
+    await text.getByRole('button', { name: 'Sample', exact: true }).click();
+    const first = text.getByTestId('sample').first();
+    await expect
+      .poll(async () => (await first.textContent())?.length ?? 0, { timeout: 180_000 })
+      .toBe(200);
+    await expect.poll(() => text.getByTestId('word-rate').count(), { timeout: 60_000 }).toBe(4);
+    console.log(`starter sample: ${await text.getByTestId('sample').nth(1).textContent()}`);
+
+    await text.getByLabel('Choose text file', { exact: true }).setInputFiles({
+      name: 'own.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(OWN),
+    });
+    await expect
+      .poll(() => text.getByLabel('Corpus', { exact: true }).inputValue())
+      .not.toBe('bundled');
+    await text.getByRole('button', { name: 'Fine-tune the starter' }).click();
+    await expect
+      .poll(() => stepShown(text), { timeout: 240_000 })
+      .toBeGreaterThanOrEqual(card.steps + 2);
+    await pauseAndWait(text);
+    await expect
+      .poll(() => text.getByText(/Nietzsche on own\.txt/).count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    expect(seen.csp).toEqual([]);
+    expect(seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
+    await context.close();
+  });
+});
