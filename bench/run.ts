@@ -21,6 +21,7 @@ const BENCHES: Record<string, (quality: boolean) => Promise<BenchResult>> = {
   lstm: async () => (await import('./lstm')).runLstmBench(),
   segmenter: async (quality) => (await import('./segmenter')).runSegmenterBench(quality),
   gan: async (quality) => (await import('./gan')).runGanBench(quality),
+  starters: async () => (await import('./starters')).runStartersBench(),
 };
 
 function printTable(results: Record<string, BenchResult>): void {
@@ -74,9 +75,9 @@ async function main(): Promise<void> {
   if (!process.argv.includes('--no-chromium')) {
     const { runChromiumBench } = await import('./chromium');
     const inApp = { lstm: 'char-lstm', gan: 'gan', segmenter: 'segmenter' } as const;
-    const models = names.map((n) => inApp[n as keyof typeof inApp]);
+    const models = names.flatMap((n) => (n in inApp ? [inApp[n as keyof typeof inApp]] : []));
     const rows = await runChromiumBench(models, (line) => console.error(line));
-    for (const name of names) {
+    for (const name of names.filter((n) => n in inApp)) {
       Object.assign(results[name].backends, rows[inApp[name as keyof typeof inApp]] ?? {});
     }
   }

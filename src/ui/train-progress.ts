@@ -29,7 +29,9 @@ export class TrainProgressView extends LitElement {
         )}
         <div class="stat">Examples/s<b>${p?.examplesPerSec.toFixed(1) ?? dash}</b></div>
         <div class="stat">Steps/s<b>${p?.stepsPerSec.toFixed(2) ?? dash}</b></div>
-        <div class="stat">Epoch ETA<b>${p ? formatDuration(p.etaSec) : dash}</b></div>
+        <div class="stat">
+          Epoch ETA<b>${p?.state === 'running' ? formatDuration(p.etaSec) : dash}</b>
+        </div>
         <div class="stat">State<b data-testid="state">${p?.state ?? 'not started'}</b></div>
       </div>
       <progress max="1" .value=${p?.epochFraction ?? 0} aria-label="Epoch progress"></progress>

@@ -24,6 +24,7 @@ function variants(): Record<ModelKind, tf.LayersModel[]> {
     'char-lstm': [buildCharLstm(createCharLstmConfig(7, { maxLen: 5, units: 3 }), 1)],
     gan: [
       ...gan({ upsample: 'resize' }),
+      ...gan({ upsample: 'nearest', emaDecay: 0.999 }),
       ...gan({ upsample: 'transpose' }),
       ...gan({ upsample: 'transpose', imageSize: 64, width: 'standard', latentDim: 16 }),
     ],
