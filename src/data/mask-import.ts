@@ -126,18 +126,23 @@ export function unzipChecked(
   }
   let declared = 0;
   let entries = 0;
+  let escaping: string | null = null;
   try {
     // First pass reads the directory only: the filter declines every entry, so nothing inflates.
     unzipSync(zip, {
       filter: (f) => {
         entries++;
         declared += f.originalSize;
+        if (escaping === null && escapesArchive(f.name)) escaping = f.name;
         return false;
       },
     });
   } catch (err) {
     return { reason: `it is not a readable zip file (${(err as Error).message})` };
   }
+  // Nothing here is written to disk, but such a name is a crafted archive: refuse it by name.
+  if (escaping !== null)
+    return { reason: `it has an entry named “${escaping}”, which points outside the archive` };
   if (entries > maxEntries)
     return { reason: `it holds ${entries} files, over the limit of ${maxEntries}` };
   if (declared > maxUnzipped) {
@@ -151,6 +156,12 @@ export function unzipChecked(
   } catch (err) {
     return { reason: `it is not a readable zip file (${(err as Error).message})` };
   }
+}
+
+/** Whether a zip entry name is absolute or climbs out of the archive (`../`, `C:`, a leading slash). */
+export function escapesArchive(name: string): boolean {
+  const parts = name.split(/[\\/]/);
+  return /^([\\/]|[A-Za-z]:)/.test(name) || parts.includes('..');
 }
 
 /** Reads pairs from a .zip with `images/` and `masks/` folders (at any depth). */

@@ -17,6 +17,10 @@ type Spec = TensorBlob['specs'][number];
 /** A parsed JSON object. */
 export type Json = Record<string, unknown>;
 
+// The largest weight of any network the app builds is well under a million values; 50 million
+// (200 MB as float32) leaves room for any config the forms allow and refuses absurd shapes by name.
+const MAX_WEIGHT_VALUES = 50_000_000;
+
 /** A reason to refuse an imported file, shown to the person as is. */
 export class Refusal extends Error {}
 
@@ -57,6 +61,11 @@ function readSpecs(v: unknown, path: string, dtypes: readonly string[]): Spec[] 
     const shape = s.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0 && d < 1e8))
       refuse(`${path}: the weight “${s.name}” has no valid shape`);
+    const values = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (values > MAX_WEIGHT_VALUES)
+      refuse(
+        `${path}: the weight “${s.name}” has ${values.toLocaleString('en-US')} values, more than any model of this app`,
+      );
     if (!dtypes.includes(s.dtype as string))
       refuse(`${path}: the weight “${s.name}” is ${String(s.dtype)}, not ${dtypes.join(' or ')}`);
     return { name: s.name, shape: shape as number[], dtype: s.dtype as Spec['dtype'] };

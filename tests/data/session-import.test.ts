@@ -276,6 +276,35 @@ describe('session import', () => {
         }),
       'has 18 characters, but the model reads 19',
     ],
+    [
+      'an absurd weight shape',
+      () =>
+        edit(zip, (f) => {
+          const m = json(f['model/model.json']);
+          m.weightsManifest[0].weights[0].shape = [100000, 100000];
+          f['model/model.json'] = bytes(m);
+        }),
+      'has 10,000,000,000 values, more than any model of this app',
+    ],
+    [
+      'a session whose metadata sits under a traversal name',
+      () =>
+        edit(zip, (f) => {
+          f['../../metadata.json'] = f['metadata.json'];
+          delete f['metadata.json'];
+        }),
+      'it has an entry named “../../metadata.json”, which points outside the archive',
+    ],
+    [
+      'a valid session with an extra traversal entry',
+      () => edit(zip, (f) => (f['../../evil.json'] = strToU8('{}'))),
+      'it has an entry named “../../evil.json”, which points outside the archive',
+    ],
+    [
+      'an absolute entry name',
+      () => edit(zip, (f) => (f['/etc/evil.json'] = strToU8('{}'))),
+      'it has an entry named “/etc/evil.json”, which points outside the archive',
+    ],
   ];
 
   it.each(bad)(
