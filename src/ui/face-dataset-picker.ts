@@ -125,7 +125,7 @@ export class FaceDatasetPicker extends LitElement {
 
   private reportView(r: ImageImportReport) {
     return html`<p role="status" class=${r.count ? '' : 'error'}>${r.message}</p>
-      ${fileIssues('skipped', 'Skipped files', r.skipped)}`;
+      ${fileIssues('skipped', 'skipped', r.skipped, r.count === 0)}`;
   }
 
   override render() {

@@ -9,12 +9,13 @@ export interface FileIssue {
   reason: string;
 }
 
-/** A disclosure listing the first 100 files an import left out with their reasons ('' when none); `cls` names the details element. */
-export function fileIssues(cls: string, summary: string, items: FileIssue[], open = false) {
+/** A disclosure named "3 files skipped" (`verb`) listing the first 100 files an import left out with their reasons ('' when none); `cls` names the details element. */
+export function fileIssues(cls: string, verb: string, items: FileIssue[], open = false) {
   if (!items.length) return '';
   const more = items.length - SHOWN;
-  return html`<details class=${cls} ?open=${open}>
-    <summary>${summary} (${items.length})</summary>
+  const name = `${items.length.toLocaleString('en-US')} ${items.length === 1 ? 'file' : 'files'} ${verb}`;
+  return html`<details class=${cls} ?open=${open} aria-label=${name}>
+    <summary>${name}</summary>
     <ul>
       ${items.slice(0, SHOWN).map((p) => html`<li><b>${p.file}</b>: ${p.reason}</li>`)}
       ${more > 0 ? html`<li>and ${more} more</li>` : ''}

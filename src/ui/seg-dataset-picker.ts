@@ -220,7 +220,7 @@ export class SegDatasetPicker extends LitElement {
             />`
           : ''
       }
-      ${fileIssues('problems', 'Left out', r.problems, true)}`;
+      ${fileIssues('problems', 'left out', r.problems, true)}`;
   }
 
   override render() {

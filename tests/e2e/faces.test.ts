@@ -111,7 +111,8 @@ describe('Faces tab in Chromium (WebGPU on SwiftShader)', () => {
     await expect
       .poll(() => ui.getByTestId('image-set-count').textContent(), { timeout: 60_000 })
       .toContain('2 images');
-    await ui.getByText('Skipped files (2)').click();
+    // Found by its accessible name, as a screen reader announces it.
+    await ui.getByRole('group', { name: '2 files skipped' }).getByText('2 files skipped').click();
     const skipped = await ui.locator('.skipped li').allTextContents();
     expect(skipped.join('\n')).toMatch(/mine\.zip\/mine\/notes\.txt: not an image file/);
     expect(skipped.join('\n')).toMatch(/mine\.zip\/mine\/broken\.png: unreadable image/);
