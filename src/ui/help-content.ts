@@ -23,6 +23,15 @@ const text = () => html`
       Low temperatures (0.2) give safe, repetitive text; high ones (1.2) give inventive, noisy text.
     </li>
     <li>Smaller batches and fewer units train faster on phones but learn less per step.</li>
+    <li>
+      <b>Lower-case the text</b> (on by default, as in the Keras example): fewer distinct
+      characters, so the model spends its capacity on words rather than on capitals.
+    </li>
+    <li>
+      The <b>starter model</b> was trained this way on Nietzsche's <i>Beyond Good and Evil</i> for
+      five epochs. Sample it at once, or press Fine-tune to train a copy on a text of your own whose
+      characters it knows.
+    </li>
   </ul>
   <h3>The numbers</h3>
   <dl>
@@ -30,6 +39,11 @@ const text = () => html`
     <dd>
       Cross-entropy in nats per character. It starts near ln(number of characters), about 4; below
       1.5 the samples look like words, below 1.2 like sentences.
+    </dd>
+    <dt>Real words</dt>
+    <dd>
+      Next to each sample: the share of its words found in Moby-Dick or in the training text. Random
+      letters score under 10%, real prose about 90% or more; it climbs as the model learns to spell.
     </dd>
     <dt>Examples/s, steps/s</dt>
     <dd>Windows and batches processed per second on this device.</dd>
