@@ -118,6 +118,7 @@ export function writeStarter(
   meta: SessionMeta,
   ckpt: Checkpoint,
   card: ModelCard,
+  slim: (c: Checkpoint) => Checkpoint = (c) => c,
 ) {
   const put = (path: string, data: Uint8Array | string): void => {
     mkdirSync(dirname(path), { recursive: true });
@@ -125,7 +126,7 @@ export function writeStarter(
     renameSync(`${path}.tmp`, path);
   };
   put(args.resumeOut, checkpointToZip(meta, { ...ckpt, samples: [] }));
-  const starter = checkpointToZip(meta, { ...ckpt, samples: [], optimizers: {} });
+  const starter = checkpointToZip(meta, { ...slim(ckpt), samples: [], optimizers: {} });
   put(join(args.out, 'session.zip'), starter);
   put(join(args.out, 'card.json'), JSON.stringify(card, null, 1) + '\n');
   // The app reads every starter's card from one index, so it never asks for a starter that is not there.

@@ -11,12 +11,23 @@ import {
 import { newSessionMeta } from '../../src/workers/session-host';
 import { faceQuality } from '../../bench/gan-quality';
 import { writeSampleGrid } from '../../bench/gan';
+import type { Checkpoint } from '../../src/storage/checkpoints';
 import type { ModelCard, PretrainArgs } from './common';
 import { lossPer100, meanLast100, readResume, sha256, weightsSha256, writeStarter } from './common';
 
 /** The starter's budget: well past the bench's default, so it beats the recipe's own figures. */
 export const FACES_DEFAULT_STEPS = 6000;
 const HISTORY_EVERY = 10;
+
+// The starter ships the weight average as its generator (what the grid and Generate draw with) and
+// no separate average: a fine-tuned copy starts its average from that generator.
+function averagedGenerator(ckpt: Checkpoint): Checkpoint {
+  const { generatorEma, ...weights } = ckpt.weights;
+  const { generatorEma: _topology, ...topologies } = ckpt.topologies;
+  void _topology;
+  if (!generatorEma) return ckpt;
+  return { ...ckpt, weights: { ...weights, generator: generatorEma }, topologies };
+}
 
 /** Trains (or continues) the Faces starter; writes the zip and card every `saveEvery` steps. */
 export async function pretrainFaces(
@@ -48,7 +59,8 @@ export async function pretrainFaces(
     const ckpt = await session.toCheckpoint();
     const losses = session.history.map((h) => h.metrics.gLoss);
     const figures: Record<string, number> = {};
-    if (final) {
+    // Scored at every save: the card's figures, and the log is the recipe's curve over its budget.
+    {
       const q = await faceQuality(session.sampler, session.config.model);
       Object.assign(figures, {
         faceFd: q.faceFd,
@@ -57,8 +69,8 @@ export async function pretrainFaces(
         attributeTvMax: q.attributeTvMax,
       });
       for (const [name, c] of Object.entries(q.controls)) figures[`${name}FaceFd`] = c.faceFd;
-      await writeSampleGrid(session.sampler, 'docs/gan-starter-samples.png');
     }
+    if (final) await writeSampleGrid(session.sampler, 'docs/gan-starter-samples.png');
     const card: ModelCard = {
       model: 'gan',
       name: 'Faces (starter)',
@@ -81,7 +93,7 @@ export async function pretrainFaces(
       figures,
       createdAt: new Date().toISOString(),
     };
-    const bytes = writeStarter(args, session.meta, ckpt, card);
+    const bytes = writeStarter(args, session.meta, ckpt, card, averagedGenerator);
     console.log(
       `saved step ${card.steps} gLoss ${card.finalLoss.toFixed(3)} ${JSON.stringify(figures)} ${bytes} bytes, ${card.seconds} s`,
     );

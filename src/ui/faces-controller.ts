@@ -119,6 +119,25 @@ export class FacesController extends SessionController<GanApi> {
     });
   }
 
+  /** Copies the starter into a new session and trains it on the chosen dataset. */
+  async fineTune(): Promise<void> {
+    const dataset = this.dataset;
+    if (!dataset) {
+      this.error = 'Import some images first, or choose the built-in faces.';
+      this.update();
+      return;
+    }
+    await this.guard('Copying the starter and preparing the images…', async () => {
+      const worker = this.worker();
+      if (!this.starterLoaded)
+        await worker.openStarter(starterUrl('gan', 'session.zip', document.baseURI));
+      this.current = await worker.fineTune(dataset, this.onProgress);
+      this.running = true;
+      await this.afterLoad();
+      await this.refresh();
+    });
+  }
+
   protected override async afterLoad(): Promise<void> {
     this.snapshots = await this.worker().snapshots();
     this.generated = [];

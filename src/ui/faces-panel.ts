@@ -290,7 +290,8 @@ export class FacesPanel extends LitElement {
   override render() {
     const c = this.ctl;
     return html`${statusLines(c)} <help-panel topic="faces"></help-panel> ${this.generation()}
-      ${this.trainControls()} ${this.timeline()} ${sessionList(c, 'Saved faces sessions')}`;
+      ${this.trainControls()} ${this.timeline()}
+      ${sessionList(c, 'Saved faces sessions', () => void c.fineTune())}`;
   }
 }
 

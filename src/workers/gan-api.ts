@@ -126,6 +126,35 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
       return host.begin(GanSession.create(meta, config, pool), onProgress, maxSteps);
     },
 
+    /** Copies the loaded starter into a new session (its networks, fresh optimizers) and trains it on `dataset`. */
+    async fineTune(
+      dataset: FaceDataset,
+      onProgress: (p: TrainProgress) => void,
+      maxSteps?: number,
+    ): Promise<SessionMeta> {
+      const ckpt = await host.starterCheckpoint();
+      const config = ckpt.config as unknown as GanSessionConfig;
+      const seed = (Math.random() * 2 ** 31) >>> 0;
+      const own: GanSessionConfig = {
+        ...config,
+        dataset,
+        dataSeed: seed,
+        latentSeed: seed + 7,
+        snapshotEvery: 50,
+      };
+      const pool = await loadPool(dataset, config.model.imageSize, seed, await host.db());
+      const meta = newSessionMeta('gan', `Faces (fine-tuned) on ${dataset.name}`, dataset.name);
+      const copy = {
+        ...ckpt,
+        sessionId: meta.id,
+        rngState: seed,
+        optimizers: {},
+        samples: [],
+        config: own as unknown as Record<string, unknown>,
+      };
+      return host.begin(await GanSession.restore(meta, copy, pool), onProgress, maxSteps);
+    },
+
     /** Imports picked images, folder files or .zip files as an image set at both model sizes; never throws on bad files. */
     async importImages(
       files: readonly ImageSource[],
