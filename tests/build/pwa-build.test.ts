@@ -8,10 +8,13 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSP } from '../../scripts/csp.mjs';
 import { generateServiceWorker } from '../../scripts/generate-sw.mjs';
 import { startServer, type StaticServer } from '../../scripts/serve.mjs';
+import type { ModelKind } from '../../src/shared/protocol';
+import { STARTER_FOLDERS } from '../../src/shared/starters';
 import { decodePng, readPngHeader } from './read-png';
 
 const run = promisify(execFile);
@@ -163,6 +166,22 @@ describe('service worker precache', () => {
     expect(corpus).toHaveLength(1);
     expect(readFileSync(join(dist, corpus[0])).equals(readFileSync(corpusPath))).toBe(true);
     expect(precacheUrls(readFileSync(join(dist, 'sw.js'), 'utf8'))).toContain(corpus[0]);
+  });
+
+  it('precaches every starter of the index, all of them within 1.5 MB gzip', () => {
+    const urls = precacheUrls(readFileSync(join(dist, 'sw.js'), 'utf8'));
+    const index = JSON.parse(readFileSync(join(dist, 'starters/index.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(index).length).toBeGreaterThan(0);
+    const files = listFiles(dist).filter((f) => f.startsWith('starters/'));
+    for (const f of files) expect(urls).toContain(f);
+    for (const folder of Object.keys(index).map((m) => STARTER_FOLDERS[m as ModelKind]))
+      expect(files).toContain(`starters/${folder}/session.zip`);
+    const gzip = files.reduce((n, f) => n + gzipSync(readFileSync(join(dist, f))).length, 0);
+    console.log(`starters precached: ${files.length} files, ${gzip} bytes gzip`);
+    expect(gzip).toBeLessThanOrEqual(1.5 * 1024 * 1024);
   });
 
   it('fails the build when a file of the build would be left out', async () => {

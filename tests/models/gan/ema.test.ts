@@ -16,7 +16,7 @@ describe('generator weight average', () => {
     const g = buildGenerator(cfg, 1);
     const ema = createGeneratorEma(g, cfg, 0.9);
     const before = ema.model.getWeights().map((w) => w.dataSync().slice());
-    g.setWeights(g.weights.map((w, i) => tf.fill(w.shape, i % 2 ? 1 : -1)));
+    g.setWeights(g.weights.map((w, i) => tf.fill(w.shape as number[], i % 2 ? 1 : -1)));
     const tensors = tf.memory().numTensors;
     ema.update();
     ema.update();
