@@ -229,7 +229,7 @@ export async function benchQuality(steps: number): Promise<Record<string, unknow
   const run = await trainGan(cfg, steps, async (s, seconds, _trainer, g) => {
     if (cfg.emaDecay) {
       ema ??= createGeneratorEma(g, cfg, cfg.emaDecay);
-      ema.update();
+      ema.update(s);
     }
     if (s % 100 === 0) console.error(`gan quality: step ${s}/${steps}, ${seconds.toFixed(0)} s`);
   });

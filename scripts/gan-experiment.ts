@@ -45,7 +45,7 @@ const run = await trainGan(
   async (step, seconds, _t, g) => {
     if (emaDecay > 0) {
       ema ??= createGeneratorEma(g, cfg, emaDecay);
-      ema.update();
+      ema.update(step);
     }
     if (step % every === 0) {
       await report('g', g, step, seconds);

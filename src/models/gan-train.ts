@@ -220,8 +220,8 @@ export function sampleRealBatch(
 /** An exponential moving average of a generator's weights (moving batch-norm statistics copied as they are), kept in a second generator used for sampling. */
 export interface GeneratorEma {
   model: tf.LayersModel;
-  /** ema = decay * ema + (1 - decay) * weights, after a training step. */
-  update(): void;
+  /** ema = d * ema + (1 - d) * weights after training step `step` (1-based), with d = min(decay, (1 + step) / (10 + step)) so the average follows G closely early on. */
+  update(step: number): void;
   dispose(): void;
 }
 
@@ -232,14 +232,15 @@ export function createGeneratorEma(g: tf.LayersModel, cfg: GanConfig, decay: num
   const trainable = new Set(g.trainableWeights.map((w) => w.originalName));
   return {
     model,
-    update() {
+    update(step) {
+      const d = Math.min(decay, (1 + step) / (10 + step));
       tf.tidy(() => {
         g.weights.forEach((w, i) => {
           const target = model.weights[i];
           const value = w.read();
           target.write(
             trainable.has(w.originalName)
-              ? tf.add(tf.mul(target.read(), decay), tf.mul(value, 1 - decay))
+              ? tf.add(tf.mul(target.read(), d), tf.mul(value, 1 - d))
               : tf.clone(value),
           );
         });

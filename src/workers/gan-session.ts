@@ -143,8 +143,8 @@ export class GanSession implements ModelSession {
     const real = this.realBatch();
     const losses = this.trainer.trainStep(real, this.rng.seed());
     real.dispose();
-    this.ema?.update();
     this.stepCount++;
+    this.ema?.update(this.stepCount);
     if (this.stepCount % this.config.snapshotEvery === 0) {
       this.pendingSnapshot = this.pendingSnapshot.then(() => this.snapshot());
     }
