@@ -29,22 +29,21 @@ const BATCH = 32;
 /** Training faces use seeds from here up; the metric's real sets use seeds below 10^6. */
 const FIRST_SEED = 50_000_000;
 
-/** A batch of faces as the net's input `[BATCH, 32, 32, 3]` and their targets. */
+/** A batch of 16 faces, each twice (sharp, then blurred): the net's input `[BATCH, 32, 32, 3]` and targets. */
 function batchAt(step: number) {
   const x = new Float32Array(BATCH * 32 * 32 * 3);
   const classes = new Int32Array(BATCH * TARGET_COUNTS.classes);
   const geometry = new Float32Array(BATCH * TARGET_COUNTS.geometry);
   for (let k = 0; k < BATCH; k++) {
-    const seed = FIRST_SEED + step * BATCH + k;
-    const big = k % 2 === 1;
+    const seed = FIRST_SEED + step * (BATCH / 2) + (k >> 1);
+    const big = (k >> 1) % 2 === 1;
     const face = renderFace(seed, big ? 64 : 32);
-    // Half the faces blurred (σ up to 1.5 px at 32 px): the features must name eyes and mouths
-    // through the softness of generated images, so blur alone does not read as "no face".
+    // The second copy blurred (σ 0.3 to 1.5 px at 32 px): the consistency term below asks for the
+    // same features, so softness alone does not read as "another face", while the attribute heads
+    // still have to find eyes and mouths.
     const rng = new Rng(seed);
-    const image =
-      rng.next() < 0.5
-        ? blurImage(face.image, face.size, rng.range(0.2, 1.5) * (face.size / 32))
-        : face.image;
+    const sigma = rng.range(0.3, 1.5) * (face.size / 32);
+    const image = k % 2 === 1 ? blurImage(face.image, face.size, sigma) : face.image;
     for (let y = 0; y < 32; y++) {
       for (let xx = 0; xx < 32; xx++) {
         for (let c = 0; c < 3; c++) {
@@ -66,6 +65,9 @@ function batchAt(step: number) {
   return { x, classes, geometry };
 }
 
+/** Weight of the sharp-vs-blurred feature distance in the loss. */
+const CONSISTENCY = 1;
+
 await tf.setBackend('cpu');
 // The stock cpu conv gradients are far too slow for a few thousand steps.
 registerConvGemmKernels();
@@ -84,8 +86,13 @@ for (let step = 0; step < STEPS; step++) {
     () =>
       optimizer.minimize(
         () => {
-          const heads = net.apply(tf.tensor4d(b.x, [BATCH, 32, 32, 3])) as tf.Tensor2D;
-          return faceFeatureLoss(heads, b.classes, b.geometry);
+          let f = tf.tensor4d(b.x, [BATCH, 32, 32, 3]) as tf.Tensor;
+          for (const layer of net.layers.slice(0, -1)) f = layer.apply(f) as tf.Tensor;
+          const heads = net.layers[net.layers.length - 1].apply(f) as tf.Tensor2D;
+          const pairs = f.reshape([BATCH / 2, 2, -1]);
+          const [sharp, blurred] = tf.unstack(pairs, 1);
+          const gap = tf.mean(tf.square(tf.sub(sharp, blurred)));
+          return tf.add(faceFeatureLoss(heads, b.classes, b.geometry), tf.mul(gap, CONSISTENCY));
         },
         true,
         vars,

@@ -57,7 +57,8 @@ export const DEFAULT_GAN: Readonly<GanConfig> = {
   beta1: 0.5,
   labelNoise: 0.05,
   dropout: 0.4,
-  upsample: 'resize',
+  upsample: 'nearest',
+  emaDecay: 0.999,
 };
 
 // Channels of the widest generator block / narrowest discriminator block, per width; each block

@@ -19,16 +19,21 @@ describe('face metric', () => {
   it('orders real < blur σ1 < painted-over and block-shuffled < mean colour, with clear gaps', () => {
     const s = scoreControls(suite);
     const fd = (k: string): number => s[k].faceFd;
-    expect(fd('realVsReal') * 3).toBeLessThan(fd('blur1'));
-    expect(fd('blur1') * 1.5).toBeLessThan(fd('paintedOver'));
-    expect(fd('blur1') * 1.5).toBeLessThan(fd('blockShuffled'));
-    expect(Math.max(fd('paintedOver'), fd('blockShuffled')) * 1.5).toBeLessThan(fd('meanColour'));
+    // Blur is tolerated on purpose (a person still sees the face, and generated faces are soft),
+    // but it still counts, and more of it counts more.
+    expect(fd('realVsReal')).toBeLessThan(fd('blur1'));
+    expect(fd('blur1')).toBeLessThan(fd('blur2'));
+    // Missing eyes and mouth, or no face layout, are far worse than blur.
+    expect(fd('blur1') * 4).toBeLessThan(fd('paintedOver'));
+    expect(fd('blur1') * 4).toBeLessThan(fd('blockShuffled'));
+    expect(Math.max(fd('paintedOver'), fd('blockShuffled')) * 2).toBeLessThan(fd('meanColour'));
     // Real faces lie on the real manifold; shuffled and mean-coloured ones do not.
     expect(s.realVsReal.precision).toBeGreaterThan(0.8);
     expect(s.realVsReal.recall).toBeGreaterThan(0.8);
-    expect(s.blockShuffled.recall).toBeLessThan(0.1);
-    expect(s.meanColour.precision).toBeLessThan(0.15);
-    expect(s.meanColour.recall).toBeLessThan(0.05);
+    for (const spoiled of [s.blockShuffled, s.meanColour]) {
+      expect(spoiled.precision).toBeLessThan(0.35);
+      expect(spoiled.recall).toBeLessThan(0.3);
+    }
   });
 
   it('keeps that order on 64 px faces (average-pooled to the 32 px of the net)', async () => {
