@@ -37,16 +37,13 @@ export interface GanConfig {
  * the generator. Label noise 0.05 is the Keras example's `labels += 0.05 * random(...)`; one
  * Dropout(0.4) before the discriminator's Dense layer is the seed lecture's discriminator.
  * 32x32 'small' and batch 16 because a phone or a CPU backend gets only a few hundred steps in
- * minutes, and more, smaller steps learned more per second there. 'resize' although 'transpose' does
- * ~2.3x fewer FLOPs per block: the transposed generator stayed a checkerboard of grey or pixel noise
- * in seeded cpu runs, as Odena et al. 2016 ("Deconvolution and Checkerboard Artifacts") predict.
- * Measured on cpu (seed 1, 8x8 grid of fixed latents): the earlier recipe (nearest upsampling, no
- * normalisation, dropout after every discriminator block, lr 1e-4) still drew plaid colour noise
- * after 200-400 steps and near-black frames after 2,000; bilinear upsampling drew smooth blobs from
- * the start (random-feature FD 0.58 / 0.43 / 0.31 at steps 250 / 500 / 750), and with batch
- * normalisation in G and the single dropout the grid showed hair over a skin oval with darker eye and
- * mouth regions by step 1,000 (this recipe, `npm run bench -- gan`: FD 0.38 / 0.15 / 0.12 / 0.099 at
- * 250 / 500 / 750 / 1,000).
+ * minutes, and more, smaller steps learned more per second there. Nearest-neighbour upsampling and a
+ * 3x3 conv: the same numbers in Keras (tfjs' bilinear UpSampling2D uses the old TF1 pixel grid, so
+ * a bilinear generator computed something else there), and none of the checkerboard of a strided
+ * transposed conv (Odena et al. 2016). The grid and Generate draw with an exponential moving average
+ * of G's weights (decay 0.999 with a warm-up): single GAN iterates oscillate, their average is
+ * steadier and sharper (Yazıcı et al. 2019, "The Unusual Effectiveness of Averaging in GAN
+ * Training"). The face metric's figures for this recipe are in the help text and the README.
  */
 export const DEFAULT_GAN: Readonly<GanConfig> = {
   imageSize: 32,
