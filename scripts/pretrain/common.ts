@@ -28,6 +28,8 @@ export interface PretrainArgs {
   backend: string;
   /** Config overrides as JSON (faces). */
   set: string | null;
+  /** Characters generated for the valid-word rate (text). */
+  sampleChars: number;
 }
 
 /** Reads `--name value` options after the model name. */
@@ -47,6 +49,7 @@ export function parseArgs(argv: string[], model: string, defaultSteps: number): 
     data: opt('data') ?? null,
     backend: opt('backend') ?? 'cpu',
     set: opt('set') ?? null,
+    sampleChars: Number(opt('sample-chars') ?? 2000),
   };
 }
 

@@ -52,15 +52,20 @@ export async function heldOutLoss(session: CharLstmSession, text: string): Promi
   return total / windows;
 }
 
-/** 2,000 characters at T = 0.5 from a seeded held-out seed, and their valid-word rate. */
-export async function wordFigures(session: CharLstmSession, heldOut: string, seed: number) {
+/** `length` (2,000) characters at T = 0.5 from a seeded held-out seed, and their valid-word rate. */
+export async function wordFigures(
+  session: CharLstmSession,
+  heldOut: string,
+  seed: number,
+  length = 2000,
+) {
   const rng = new Rng(seed ^ 0xbeef);
   const at = rng.int(heldOut.length - 40);
   const [text] = await generateText(
     session.model,
     session.config.vocab,
     heldOut.slice(at, at + 40),
-    2000,
+    length,
     [0.5],
     rng,
   );
@@ -101,7 +106,7 @@ export async function pretrainText(args: PretrainArgs, backend: string): Promise
     const figures: Record<string, number> = {};
     if (final) {
       figures.heldOutLoss = await heldOutLoss(session, heldOut);
-      const words = await wordFigures(session, heldOut, args.seed);
+      const words = await wordFigures(session, heldOut, args.seed, args.sampleChars);
       figures.validWordRate = words.validWordRate;
       console.log(`sample at T=0.5:\n${words.text.slice(0, 600)}`);
     }
