@@ -234,9 +234,14 @@ export class TextPanel extends LitElement {
           <figcaption>
             Temperature ${temps[i]}
             ${
-              rates?.[i] !== undefined && Number.isFinite(rates[i])
+              rates?.[i] !== undefined
                 ? html`<span class="muted" data-testid="word-rate"
-                    >· ${Math.round(rates[i] * 100)}% real words</span
+                    >·
+                    ${
+                      Number.isFinite(rates[i])
+                        ? `${Math.round(rates[i] * 100)}% real words`
+                        : 'no words'
+                    }</span
                   >`
                 : ''
             }

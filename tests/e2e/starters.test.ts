@@ -1,6 +1,7 @@
 // A first visit, then offline: the Text starter writes text before anything is trained, and
 // Fine-tune trains a copy of it on a text of the person's own with the network off.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StarterCard } from '../../src/shared/starters';
 
@@ -10,8 +11,9 @@ const NIETZSCHE_URL =
 import { backendReady, openApp, pauseAndWait, stepShown, useApp } from './harness';
 
 const OWN = 'the free spirit laughs at the old truths and makes new ones. '.repeat(20);
+// The card of the build under test (the one the app serves).
 const card = JSON.parse(
-  readFileSync(new URL('../../public/starters/text/card.json', import.meta.url), 'utf8'),
+  readFileSync(join(process.env.E2E_DIST ?? 'dist', 'starters/text/card.json'), 'utf8'),
 ) as StarterCard;
 
 describe('starter models in Chromium, offline (WebGPU on SwiftShader)', () => {
@@ -53,8 +55,16 @@ describe('starter models in Chromium, offline (WebGPU on SwiftShader)', () => {
     await expect
       .poll(async () => (await first.textContent())?.length ?? 0, { timeout: 180_000 })
       .toBe(200);
-    await expect.poll(() => text.getByTestId('word-rate').count(), { timeout: 60_000 }).toBe(4);
+    // Each sample of the set says how many of its words are real words.
+    const rates = text.locator('section[aria-labelledby="sample-h"]').getByTestId('word-rate');
+    await expect.poll(() => rates.count(), { timeout: 60_000 }).toBe(4);
+    console.log(`starter word rates: ${(await rates.allTextContents()).join(' ')}`);
     console.log(`starter sample: ${await text.getByTestId('sample').nth(1).textContent()}`);
+    // What a person sees at first open, offline: the Sample card first, on the starter.
+    await page.screenshot({ path: 'test-results/starter-text-desktop.png' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: 'test-results/starter-text-phone.png' });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await text.getByLabel('Choose text file', { exact: true }).setInputFiles({
       name: 'own.txt',
