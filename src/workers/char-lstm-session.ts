@@ -158,7 +158,11 @@ export class CharLstmSession implements ModelSession {
     const n = this.config.model.maxLen;
     if (!this.text) {
       const seeds = this.config.sampleSeeds ?? [];
-      return seeds.length ? seeds[this.rng.int(seeds.length)] : ' '.repeat(n);
+      if (seeds.length) return seeds[this.rng.int(seeds.length)];
+      // No text and no stored seeds: start from a common word rather than silence, which a
+      // cool temperature would only continue.
+      const fits = [...'the '].every((c) => this.config.vocab.includes(c));
+      return fits ? 'the '.repeat(n).slice(-n) : ' '.repeat(n);
     }
     const start = this.rng.int(Math.max(1, this.text.length - n));
     return this.text.slice(start, start + n);

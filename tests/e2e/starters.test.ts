@@ -11,10 +11,11 @@ const NIETZSCHE_URL =
 import { backendReady, openApp, pauseAndWait, stepShown, useApp } from './harness';
 
 const OWN = 'the free spirit laughs at the old truths and makes new ones. '.repeat(20);
-// The card of the build under test (the one the app serves).
-const card = JSON.parse(
-  readFileSync(join(process.env.E2E_DIST ?? 'dist', 'starters/text/card.json'), 'utf8'),
-) as StarterCard;
+// The card the app under test shows: its build's starter index.
+const index = JSON.parse(
+  readFileSync(join(process.env.E2E_DIST ?? 'dist', 'starters/index.json'), 'utf8'),
+) as Record<string, StarterCard>;
+const card = index['char-lstm'];
 
 describe('starter models in Chromium, offline (WebGPU on SwiftShader)', () => {
   const app = useApp();
