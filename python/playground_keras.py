@@ -64,6 +64,29 @@ def _topology(model_json):
     return topology.get("model_config", topology)
 
 
+class TfjsBilinearUpSampling2D(keras.layers.Layer):
+    """UpSampling2D(2, 'bilinear') on tfjs' pixel grid (TF1's align_corners=False without
+    half-pixel centres), which Keras' own bilinear UpSampling2D does not share: output row 2k is
+    input row k, row 2k + 1 the mean of rows k and k + 1 (the last row repeated)."""
+
+    def _double(self, x, axis):
+        n = x.shape[axis]
+        following = keras.ops.concatenate(
+            [keras.ops.take(x, list(range(1, n)), axis=axis), keras.ops.take(x, [n - 1], axis=axis)],
+            axis=axis,
+        )
+        pairs = keras.ops.stack([x, 0.5 * (x + following)], axis=axis + 1)
+        shape = list(x.shape)
+        shape[axis] = 2 * n
+        return keras.ops.reshape(pairs, [-1] + shape[1:])
+
+    def call(self, x):
+        return self._double(self._double(x, 1), 2)
+
+    def compute_output_shape(self, shape):
+        return (shape[0], 2 * shape[1], 2 * shape[2], shape[3])
+
+
 def _make_layer(layer_json):
     """A Keras layer from one tfjs layer entry (a fresh layer, weights unset)."""
     kind = layer_json["class_name"]
@@ -71,11 +94,9 @@ def _make_layer(layer_json):
     if kind not in LAYER_CLASSES:
         raise ValueError(f"layer {config.get('name')} is a {kind}; playground models have none")
     if kind == "UpSampling2D" and config.get("interpolation") == "bilinear":
-        raise ValueError(
-            f"layer {config['name']} upsamples bilinearly: tfjs and Keras place the bilinear "
-            "pixel grid differently, so Keras would compute other images. Train the GAN with "
-            "upsample 'nearest' or 'transpose' to take it to Keras."
-        )
+        if tuple(config.get("size", (2, 2))) != (2, 2):
+            raise ValueError(f"layer {config['name']} upsamples bilinearly by other than 2x2")
+        return TfjsBilinearUpSampling2D(name=config["name"])
     if kind == "LeakyReLU" and "alpha" in config:
         config["negative_slope"] = config.pop("alpha")
     for key, value in list(config.items()):

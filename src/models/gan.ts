@@ -37,13 +37,15 @@ export interface GanConfig {
  * the generator. Label noise 0.05 is the Keras example's `labels += 0.05 * random(...)`; one
  * Dropout(0.4) before the discriminator's Dense layer is the seed lecture's discriminator.
  * 32x32 'small' and batch 16 because a phone or a CPU backend gets only a few hundred steps in
- * minutes, and more, smaller steps learned more per second there. Nearest-neighbour upsampling and a
- * 3x3 conv: the same numbers in Keras (tfjs' bilinear UpSampling2D uses the old TF1 pixel grid, so
- * a bilinear generator computed something else there), and none of the checkerboard of a strided
- * transposed conv (Odena et al. 2016). The grid and Generate draw with an exponential moving average
- * of G's weights (decay 0.999 with a warm-up): single GAN iterates oscillate, their average is
- * steadier and sharper (Yazıcı et al. 2019, "The Unusual Effectiveness of Averaging in GAN
- * Training"). The face metric's figures for this recipe are in the help text and the README.
+ * minutes, and more, smaller steps learned more per second there. Bilinear upsampling and a 3x3
+ * conv: measured with the face metric (512 faces, seed 1, 32 px, 1,000 steps on cpu), the weight
+ * average of the bilinear generator reached faceFd 25 (precision 0.45, recall 0.43; painted-over
+ * real faces score 22, an untrained generator 122), the nearest-neighbour one 117, still grey plaid.
+ * Keras' own bilinear UpSampling2D puts its pixel grid elsewhere; python/playground_keras.py builds
+ * this layer on tfjs' grid, so the generator predicts the same there. The grid and Generate draw
+ * with an exponential moving average of G's weights (decay 0.999 with a warm-up): single GAN
+ * iterates oscillate, their average is steadier (Yazıcı et al. 2019, "The Unusual Effectiveness of
+ * Averaging in GAN Training"); it lowered faceFd from 27.3 to 25.3 at 1,000 steps.
  */
 export const DEFAULT_GAN: Readonly<GanConfig> = {
   imageSize: 32,
@@ -54,7 +56,7 @@ export const DEFAULT_GAN: Readonly<GanConfig> = {
   beta1: 0.5,
   labelNoise: 0.05,
   dropout: 0.4,
-  upsample: 'nearest',
+  upsample: 'resize',
   emaDecay: 0.999,
 };
 

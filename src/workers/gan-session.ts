@@ -104,8 +104,11 @@ export class GanSession implements ModelSession {
     const config = ckpt.config as unknown as GanSessionConfig;
     const g = await restoreModel(ckpt.topologies.generator, ckpt.weights.generator);
     const d = await restoreModel(ckpt.topologies.discriminator, ckpt.weights.discriminator);
-    // A session saved without its average (or before averages existed) starts it from G.
-    const avg = ckpt.weights.generatorEma
+    // A session saved without its average (or before averages existed) starts it from G, and so
+    // does one whose weights came from elsewhere (no optimizer state: a starter, Keras weights),
+    // whose stored average belongs to the replaced weights.
+    const fromElsewhere = Object.keys(ckpt.optimizers).length === 0;
+    const avg = ckpt.weights.generatorEma && !fromElsewhere
       ? await restoreModel(ckpt.topologies.generatorEma, ckpt.weights.generatorEma)
       : null;
     const s = new GanSession(

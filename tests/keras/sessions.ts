@@ -59,7 +59,7 @@ export async function exportSessions(store: ReturnType<typeof sessionStore>) {
   await run.promise;
   zips.lstm = { kind: 'char-lstm', zip: await exportZip(db, t), networks: ['model'] };
 
-  for (const upsample of ['nearest', 'transpose'] as const) {
+  for (const upsample of ['resize', 'nearest', 'transpose'] as const) {
     const faces = store.faces();
     await faces.init('cpu');
     run = untilStopped();

@@ -92,8 +92,7 @@ describe.each(BACKENDS)('DCGAN (%s)', (backend) => {
     expect(g.layers.map((l) => l.name)).toEqual(
       expect.arrayContaining(['g_dense_bn', 'g_up3_resize', 'g_up3', 'g_up3_bn', 'g_rgb']),
     );
-    // Nearest-neighbour upsampling: Keras computes the same numbers for it (bilinear it does not).
-    expect(g.getLayer('g_up3_resize').getConfig().interpolation).toBe('nearest');
+    expect(g.getLayer('g_up3_resize').getConfig().interpolation).toBe('bilinear');
     // One dropout, before the dense layer: the seed lecture's discriminator.
     expect(d.layers.filter((l) => l.getClassName() === 'Dropout').map((l) => l.name)).toEqual([
       'd_drop',
@@ -318,7 +317,7 @@ describe('DCGAN quality on cpu', () => {
   // the test takes the median over steps 30, 35 and 40 and asks for less than half the untrained
   // distance. (Training mode only moves the moving averages, which no training pass reads.)
   // Pinned to the bilinear generator these numbers were measured on: the test checks that the
-  // trainer learns; the default recipe's quality is the face metric's (bench, starter test).
+  // trainer learns; the recipe's quality is the face metric's (bench, experiments, starter test).
   it('a short seeded training lowers the Fréchet distance to real faces by at least half', async () => {
     await useBackend('cpu');
     const cfg = createGanConfig({ upsample: 'resize' });
