@@ -108,9 +108,10 @@ export class GanSession implements ModelSession {
     // does one whose weights came from elsewhere (no optimizer state: a starter, Keras weights),
     // whose stored average belongs to the replaced weights.
     const fromElsewhere = Object.keys(ckpt.optimizers).length === 0;
-    const avg = ckpt.weights.generatorEma && !fromElsewhere
-      ? await restoreModel(ckpt.topologies.generatorEma, ckpt.weights.generatorEma)
-      : null;
+    const avg =
+      ckpt.weights.generatorEma && !fromElsewhere
+        ? await restoreModel(ckpt.topologies.generatorEma, ckpt.weights.generatorEma)
+        : null;
     const s = new GanSession(
       meta,
       config,
