@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseSessionZip } from '../../src/data/session-import';
 import { checkpointToZip } from '../../src/data/session-zip';
 import type { ModelKind, SessionMeta } from '../../src/shared/protocol';
+import type { StarterCard } from '../../src/shared/starters';
 import type { Checkpoint } from '../../src/storage/checkpoints';
 
 /** The options every `npm run pretrain -- <model>` takes. */
@@ -94,26 +95,8 @@ export function readResume(
   return { ...parsed, card };
 }
 
-/** The model card shipped beside a starter: what it learned from, how, and how well. */
-export interface ModelCard {
-  model: ModelKind;
-  name: string;
-  description: string;
-  data: { name: string; sha256: string; source: string };
-  recipe: Record<string, unknown>;
-  steps: number;
-  epochs: number;
-  seconds: number;
-  backend: string;
-  tfjsVersion: string;
-  seed: number;
-  /** Mean training loss per 100 steps, as `[step, loss]`. */
-  lossPer100: [number, number][];
-  finalLoss: number;
-  weightsSha256: string;
-  figures: Record<string, number>;
-  createdAt: string;
-}
+/** The model card shipped beside a starter (the app reads the same type). */
+export type ModelCard = StarterCard;
 
 /** Writes the full checkpoint to `args.resumeOut`, then the starter (`session.zip` without optimizer slots, `card.json`) into `args.out`; each file through a rename, so a kill mid-write leaves whole files. */
 export function writeStarter(
@@ -155,4 +138,46 @@ export function lossPer100(losses: number[]): [number, number][] {
 export function meanLast100(values: number[]): number {
   const tail = values.slice(-100);
   return tail.reduce((a, b) => a + b, 0) / tail.length;
+}
+
+/** Steps per history point: the chart and the card keep one mean per 10 steps. */
+export const HISTORY_EVERY = 10;
+
+/** What `trainStarter` drives: a session with a step count, a history and one loss to record. */
+export interface StarterRun {
+  session: { stepCount: number; history: { step: number; metrics: Record<string, number> }[] };
+  /** One training step; returns the scalar to record under `metric` (the caller's other losses disposed). */
+  step(): tf.Scalar;
+  metric: string;
+  /** Writes the starter; `final` after the last step. */
+  save(final: boolean): Promise<void>;
+}
+
+/** Steps `run` to `args.steps`, recording a mean per 10 steps and saving every `saveEvery` steps, at the time limit and at the end. */
+export async function trainStarter(args: PretrainArgs, run: StarterRun): Promise<void> {
+  const { session, metric } = run;
+  const start = performance.now();
+  let pending: tf.Scalar[] = [];
+  while (session.stepCount < args.steps) {
+    pending.push(run.step());
+    if (pending.length === HISTORY_EVERY) {
+      const values = await Promise.all(pending.map(async (l) => (await l.data())[0]));
+      tf.dispose(pending);
+      pending = [];
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      if (!Number.isFinite(mean)) throw new Error(`${metric} ${mean} at step ${session.stepCount}`);
+      session.history.push({ step: session.stepCount, metrics: { [metric]: mean } });
+      if (session.stepCount % 100 === 0) {
+        const s = ((performance.now() - start) / 1000).toFixed(0);
+        console.log(`step ${session.stepCount} ${metric} ${mean.toFixed(4)} ${s} s`);
+      }
+    }
+    const timeUp = performance.now() - start > args.maxMinutes * 60_000;
+    if (pending.length === 0 && (session.stepCount % args.saveEvery === 0 || timeUp)) {
+      await run.save(false);
+      if (timeUp) return;
+    }
+  }
+  tf.dispose(pending);
+  await run.save(true);
 }

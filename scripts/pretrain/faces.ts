@@ -13,11 +13,19 @@ import { faceQuality } from '../../bench/gan-quality';
 import { writeSampleGrid } from '../../bench/gan';
 import type { Checkpoint } from '../../src/storage/checkpoints';
 import type { ModelCard, PretrainArgs } from './common';
-import { lossPer100, meanLast100, readResume, sha256, weightsSha256, writeStarter } from './common';
+import {
+  HISTORY_EVERY,
+  lossPer100,
+  meanLast100,
+  readResume,
+  sha256,
+  trainStarter,
+  weightsSha256,
+  writeStarter,
+} from './common';
 
 /** The starter's budget: well past the bench's default, so it beats the recipe's own figures. */
 export const FACES_DEFAULT_STEPS = 6000;
-const HISTORY_EVERY = 10;
 
 // The starter ships the weight average as its generator (what the grid and Generate draw with) and
 // no separate average: a fine-tuned copy starts its average from that generator.
@@ -54,7 +62,6 @@ export async function pretrainFaces(
   console.log(
     `faces: ${JSON.stringify(config.model)} from step ${session.stepCount} to ${args.steps} on ${backend}`,
   );
-  let pending: tf.Scalar[] = [];
   const save = async (final: boolean): Promise<void> => {
     const ckpt = await session.toCheckpoint();
     const losses = session.history.map((h) => h.metrics.gLoss);
@@ -98,28 +105,15 @@ export async function pretrainFaces(
       `saved step ${card.steps} gLoss ${card.finalLoss.toFixed(3)} ${JSON.stringify(figures)} ${bytes} bytes, ${card.seconds} s`,
     );
   };
-  while (session.stepCount < args.steps) {
-    const l = session.step();
-    tf.dispose([l.dLossReal, l.dLossFake]);
-    pending.push(l.gLoss);
-    if (pending.length === HISTORY_EVERY) {
-      const values = await Promise.all(pending.map(async (v) => (await v.data())[0]));
-      tf.dispose(pending);
-      pending = [];
-      const gLoss = values.reduce((a, b) => a + b, 0) / values.length;
-      if (!Number.isFinite(gLoss)) throw new Error(`gLoss ${gLoss} at step ${session.stepCount}`);
-      session.history.push({ step: session.stepCount, metrics: { gLoss } });
-      if (session.stepCount % 100 === 0)
-        console.log(
-          `step ${session.stepCount} gLoss ${gLoss.toFixed(3)} ${((performance.now() - start) / 1000).toFixed(0)} s`,
-        );
-    }
-    const timeUp = performance.now() - start > args.maxMinutes * 60_000;
-    if (pending.length === 0 && (session.stepCount % args.saveEvery === 0 || timeUp)) {
-      await save(false);
-      if (timeUp) break;
-    }
-  }
-  if (session.stepCount >= args.steps) await save(true);
+  await trainStarter(args, {
+    session,
+    metric: 'gLoss',
+    step: () => {
+      const l = session.step();
+      tf.dispose([l.dLossReal, l.dLossFake]);
+      return l.gLoss;
+    },
+    save,
+  });
   session.dispose();
 }

@@ -13,13 +13,20 @@ import { Rng } from '../../src/shared/rng';
 import { CharLstmSession } from '../../src/workers/char-lstm-session';
 import { newSessionMeta } from '../../src/workers/session-host';
 import type { ModelCard, PretrainArgs } from './common';
-import { lossPer100, meanLast100, readResume, sha256, weightsSha256, writeStarter } from './common';
+import {
+  HISTORY_EVERY,
+  lossPer100,
+  meanLast100,
+  readResume,
+  sha256,
+  trainStarter,
+  weightsSha256,
+  writeStarter,
+} from './common';
 
 /** The recipe's five epochs of the 95% training slice (1,486 steps an epoch). */
 export const TEXT_DEFAULT_STEPS = 7430;
 const HELD_OUT = 0.05;
-/** Steps per history point: the chart keeps one mean per 10 steps. */
-const HISTORY_EVERY = 10;
 
 /** CMUdict's words, lower-cased, with hyphenated entries split: the English word list of the valid-word rate. */
 export function englishWords(): Set<string> {
@@ -99,7 +106,6 @@ export async function pretrainText(args: PretrainArgs, backend: string): Promise
     `text: ${train.length} training chars, ${heldOut.length} held out, vocab ${session.config.vocab.length}, ` +
       `${session.stepsPerEpoch} steps an epoch, from step ${session.stepCount} to ${args.steps} on ${backend}`,
   );
-  let pending: tf.Scalar[] = [];
   const save = async (final: boolean): Promise<void> => {
     const ckpt = await session.toCheckpoint();
     const losses = session.history.map((h) => h.metrics.loss);
@@ -138,27 +144,12 @@ export async function pretrainText(args: PretrainArgs, backend: string): Promise
         `${JSON.stringify(figures)} ${bytes} bytes, ${card.seconds} s`,
     );
   };
-  while (session.stepCount < args.steps) {
-    pending.push(session.step().loss);
-    if (pending.length === HISTORY_EVERY) {
-      const values = await Promise.all(pending.map(async (l) => (await l.data())[0]));
-      tf.dispose(pending);
-      pending = [];
-      const loss = values.reduce((a, b) => a + b, 0) / values.length;
-      if (!Number.isFinite(loss)) throw new Error(`loss ${loss} at step ${session.stepCount}`);
-      session.history.push({ step: session.stepCount, metrics: { loss } });
-      if (session.stepCount % 100 === 0)
-        console.log(
-          `step ${session.stepCount} loss ${loss.toFixed(4)} ${((performance.now() - start) / 1000).toFixed(0)} s`,
-        );
-    }
-    const timeUp = performance.now() - start > args.maxMinutes * 60_000;
-    if (pending.length === 0 && (session.stepCount % args.saveEvery === 0 || timeUp)) {
-      await save(false);
-      if (timeUp) break;
-    }
-  }
-  if (session.stepCount >= args.steps) await save(true);
+  await trainStarter(args, {
+    session,
+    metric: 'loss',
+    step: () => session.step().loss,
+    save,
+  });
   session.dispose();
 }
 

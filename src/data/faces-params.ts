@@ -47,7 +47,8 @@ const SKIN: readonly Rgb[] = [
   [150, 98, 62],
   [104, 66, 42],
 ];
-const IRIS: readonly Rgb[] = [
+/** Eye colours; the face metric names them (its eyeColor attribute indexes this list). */
+export const IRIS: readonly Rgb[] = [
   [92, 56, 30],
   [58, 36, 22],
   [64, 112, 168],

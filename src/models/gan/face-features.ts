@@ -5,7 +5,7 @@
 // the eye colour and find the mouth change when eyes are painted over or the layout is shuffled,
 // which random conv features (colour and blur statistics) did not.
 import * as tf from '@tensorflow/tfjs';
-import { sampleFaceSpec, type FaceSpec } from '../../data/faces-params';
+import { IRIS, sampleFaceSpec, type FaceSpec } from '../../data/faces-params';
 import { Rng } from '../../shared/rng';
 
 /** The categorical attributes the net predicts, with their class names. */
@@ -32,20 +32,11 @@ export const FEATURE_DIM = 96;
 /** Logits per attribute, then geometry: the width of the net's output. */
 export const HEAD_DIM = ATTRS.reduce((n, a) => n + FACE_ATTRIBUTES[a].length, 0) + GEOMETRY.length;
 
-const IRIS_NAMES_RGB: readonly [number, number, number][] = [
-  [92, 56, 30],
-  [58, 36, 22],
-  [64, 112, 168],
-  [76, 124, 78],
-  [132, 104, 56],
-  [112, 124, 134],
-];
-
 /** The targets of the face drawn from `seed`: one class index per attribute and the geometry. */
 export function faceTargets(spec: FaceSpec): { classes: number[]; geometry: number[] } {
   const ratio = spec.head.rx / spec.head.ry;
   const lum = (spec.skin[0] + spec.skin[1] + spec.skin[2]) / 3;
-  const iris = nearest(IRIS_NAMES_RGB, spec.eyes.iris);
+  const iris = nearest(IRIS, spec.eyes.iris);
   const classes: Record<FaceAttribute, number> = {
     hairStyle: FACE_ATTRIBUTES.hairStyle.indexOf(spec.hair.style),
     hairColor: spec.hair.index,
@@ -68,7 +59,7 @@ export function faceTargets(spec: FaceSpec): { classes: number[]; geometry: numb
   return { classes: ATTRS.map((a) => classes[a]), geometry };
 }
 
-function nearest(list: readonly [number, number, number][], c: readonly number[]): number {
+function nearest(list: readonly (readonly number[])[], c: readonly number[]): number {
   let [best, bestD] = [0, Infinity];
   list.forEach((p, i) => {
     const d = (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2 + (p[2] - c[2]) ** 2;
