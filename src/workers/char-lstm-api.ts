@@ -143,16 +143,7 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
         `${host.current()?.meta.name ?? 'Starter'} on ${corpus.name}`.replace(' (starter)', ''),
         corpus.name,
       );
-      const copy = {
-        ...ckpt,
-        sessionId: meta.id,
-        epoch: 0,
-        cursor: 0,
-        rngState: seed,
-        optimizers: {},
-        samples: [],
-        config: { ...config, corpus, dataSeed: seed },
-      };
+      const copy = host.starterCopy(ckpt, meta, seed, { ...config, corpus, dataSeed: seed });
       return host.begin(await CharLstmSession.restore(meta, copy, text), onProgress, maxSteps);
     },
 

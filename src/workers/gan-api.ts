@@ -144,14 +144,7 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
       };
       const pool = await loadPool(dataset, config.model.imageSize, seed, await host.db());
       const meta = newSessionMeta('gan', `Faces (fine-tuned) on ${dataset.name}`, dataset.name);
-      const copy = {
-        ...ckpt,
-        sessionId: meta.id,
-        rngState: seed,
-        optimizers: {},
-        samples: [],
-        config: own as unknown as Record<string, unknown>,
-      };
+      const copy = host.starterCopy(ckpt, meta, seed, own);
       return host.begin(await GanSession.restore(meta, copy, pool), onProgress, maxSteps);
     },
 

@@ -278,6 +278,19 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
         throw new Error('Open the starter model first: Fine-tune copies it into a new session.');
       return session.toCheckpoint();
     },
+    /** A starter's checkpoint as a new session's: its weights, step and history, fresh optimizers, data position 0 and `config`. */
+    starterCopy(ckpt: Checkpoint, meta: SessionMeta, seed: number, config: object): Checkpoint {
+      return {
+        ...ckpt,
+        sessionId: meta.id,
+        epoch: 0,
+        cursor: 0,
+        rngState: seed,
+        optimizers: {},
+        samples: [],
+        config: config as Record<string, unknown>,
+      };
+    },
     api: {
       /** Loads the app's trained starter from `url` (its session.zip), read-only, to sample from. */
       async openStarter(url: string): Promise<SessionMeta> {
