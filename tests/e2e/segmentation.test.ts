@@ -44,9 +44,8 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
       .poll(() => ui.getByTestId('phase').textContent(), { timeout: 60_000 })
       .toContain('finetune');
     await ui.getByTestId('overlay').waitFor({ timeout: 120_000 });
-    const maskPixels = await ui
-      .getByAltText('Predicted masks')
-      .evaluate(async (img: HTMLImageElement) => {
+    const maskPixels = () =>
+      ui.getByAltText('Predicted masks').evaluate(async (img: HTMLImageElement) => {
         await img.decode();
         const c = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
         const ctx = c.getContext('2d')!;
@@ -56,7 +55,9 @@ describe('Segmentation tab in Chromium (WebGPU on SwiftShader)', () => {
         for (let i = 3; i < d.length; i += 4) if (d[i] > 0) shown++;
         return shown;
       });
-    expect(maskPixels).toBeGreaterThan(0);
+    // After 6 steps some seeds still predict background everywhere (an empty overlay, seen once in
+    // CI); training goes on and the overlay is scored again every 6 steps until it shows a part.
+    await expect.poll(maskPixels, { timeout: 180_000 }).toBeGreaterThan(0);
     await pauseAndWait(ui);
     const saved = await stepShown(ui);
     const longTaskMs = await reportLongTasks(page, `Segmentation: Train to Pause at step ${saved}`);
