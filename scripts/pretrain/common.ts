@@ -173,7 +173,9 @@ export async function trainStarter(args: PretrainArgs, run: StarterRun): Promise
       }
     }
     const timeUp = performance.now() - start > args.maxMinutes * 60_000;
-    if (pending.length === 0 && (session.stepCount % args.saveEvery === 0 || timeUp)) {
+    // The last step's save is the final one below.
+    const due = session.stepCount % args.saveEvery === 0 || timeUp;
+    if (pending.length === 0 && due && session.stepCount < args.steps) {
       await run.save(false);
       if (timeUp) return;
     }

@@ -1,0 +1,115 @@
+// The Face parts starter: the app's U-Net in parts mode on the built-in faces, through the app's own
+// SegSession (from scratch, the app's augmentation and balanced Dice loss), scored at every save on
+// held-out faces the session never trains on: mean IoU over the 8 parts, and the IoU of the head
+// (every part but the background merged) as the binary figure.
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_AUGMENT } from '../../src/data/augment';
+import { builtInPairs, createSegBatch, faceToPair } from '../../src/data/seg-dataset';
+import { FACE_PARTS, renderFace } from '../../src/data/faces';
+import { DEFAULT_SEGMENTER } from '../../src/models/segmenter';
+import { DEFAULT_SEG_TRAIN, evaluateSegmenter, segMetrics } from '../../src/models/segmenter-train';
+import { SegSession, TRAIN_POOL, type SegSessionConfig } from '../../src/workers/seg-session';
+import { newSessionMeta } from '../../src/workers/session-host';
+import type { ModelCard, PretrainArgs } from './common';
+import {
+  HISTORY_EVERY,
+  lossPer100,
+  meanLast100,
+  readResume,
+  sha256,
+  trainStarter,
+  weightsSha256,
+  writeStarter,
+} from './common';
+
+/** The starter's budget at batch 4 (about 1.5-2 s a step on one core). */
+export const SEGMENTATION_DEFAULT_STEPS = 3000;
+/** Held-out faces of the card's figures (the session itself scores 32). */
+const CARD_HELD_OUT = 128;
+
+/** Held-out parts mean IoU, per-part IoU and the merged head's IoU of `session`'s segmenter. */
+export async function partsFigures(session: SegSession, count = CARD_HELD_OUT) {
+  const size = session.config.model.size;
+  const batch = createSegBatch(builtInPairs('parts', 'heldOut', 0, count, size));
+  const r = await evaluateSegmenter(session.segmenter, batch, FACE_PARTS.length);
+  const head = (labels: Uint8Array) => labels.map((l) => (l === 0 ? 0 : 1));
+  const binary = segMetrics(head(r.predicted), head(batch.labels), 2);
+  return {
+    miouParts: r.meanIou,
+    iouBinary: binary.iou[1],
+    pixelAccuracy: r.pixelAccuracy,
+    ...Object.fromEntries(FACE_PARTS.map((p, i) => [`iou_${p}`, r.iou[i]])),
+  };
+}
+
+/** Trains (or continues) the Face parts starter; writes the zip and card every `saveEvery` steps. */
+export async function pretrainSegmentation(args: PretrainArgs, backend: string): Promise<void> {
+  const prev = readResume(args, 'segmenter');
+  const config: SegSessionConfig = prev
+    ? (prev.checkpoint.config as unknown as SegSessionConfig)
+    : {
+        mode: 'parts',
+        model: { ...DEFAULT_SEGMENTER, numClasses: FACE_PARTS.length, seed: args.seed },
+        // Batch 4 learned more per example than 8 (bench/segmenter.ts); the rate drops a tenth for the
+        // last fifth so the weights settle.
+        train: { ...DEFAULT_SEG_TRAIN, batchSize: 4, lrDropStep: Math.round(args.steps * 0.8) },
+        augment: { ...DEFAULT_AUGMENT },
+        pretrainTask: null,
+        pretrainSteps: 0,
+        frozenSteps: 0,
+        evalEvery: 1_000_000,
+        dataSeed: args.seed,
+      };
+  const session = prev
+    ? await SegSession.restore(prev.meta, prev.checkpoint)
+    : SegSession.create(
+        newSessionMeta('segmenter', 'Face parts (starter)', 'Built-in faces, parts'),
+        config,
+      );
+  const start = performance.now();
+  console.log(
+    `segmentation: ${JSON.stringify(config.train)} from step ${session.stepCount} to ${args.steps} on ${backend}`,
+  );
+  const pool = Array.from({ length: TRAIN_POOL }, (_, i) =>
+    faceToPair(renderFace(config.dataSeed + 1 + i, config.model.size), 'parts'),
+  );
+  const save = async (): Promise<void> => {
+    const ckpt = await session.toCheckpoint();
+    const losses = session.history.map((h) => h.metrics.loss);
+    const figures = await partsFigures(session);
+    const card: ModelCard = {
+      model: 'segmenter',
+      name: 'Face parts (starter)',
+      description:
+        'A U-Net that labels the 8 parts of a 64x64 face: background, skin, hair, eyes, brows, nose, mouth, glasses.',
+      data: {
+        name: `${TRAIN_POOL} built-in procedural faces, parts masks`,
+        sha256: sha256(Buffer.concat(pool.map((p) => Buffer.from(p.labels)))),
+        source: `renderFace(${config.dataSeed + 1} … ${config.dataSeed + TRAIN_POOL}, ${config.model.size})`,
+      },
+      recipe: { ...config.model, ...config.train, augment: config.augment },
+      steps: session.stepCount,
+      epochs: Number((session.stepCount / session.stepsPerEpoch).toFixed(3)),
+      seconds: Math.round((prev?.card.seconds ?? 0) + (performance.now() - start) / 1000),
+      backend,
+      tfjsVersion: tf.version.tfjs,
+      seed: args.seed,
+      lossPer100: lossPer100(losses.flatMap((l) => new Array<number>(HISTORY_EVERY).fill(l))),
+      finalLoss: meanLast100(losses.slice(-100 / HISTORY_EVERY)),
+      weightsSha256: weightsSha256(ckpt),
+      figures,
+      createdAt: new Date().toISOString(),
+    };
+    const bytes = writeStarter(args, session.meta, ckpt, card);
+    console.log(
+      `saved step ${card.steps} loss ${card.finalLoss.toFixed(3)} ${JSON.stringify(figures)} ${bytes} bytes, ${card.seconds} s`,
+    );
+  };
+  await trainStarter(args, {
+    session,
+    metric: 'loss',
+    step: () => session.step().loss,
+    save,
+  });
+  session.dispose();
+}
