@@ -10,24 +10,14 @@ export function forcedBackend(): string | null {
   return new URLSearchParams(location.search).get('backend');
 }
 
-// Vite bundles a worker only from the literal `new Worker(new URL(...))` form, hence three lambdas.
-const START: Record<ModelKind, () => Worker> = {
-  'char-lstm': () =>
-    new Worker(new URL('../workers/char-lstm.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'char-lstm',
-    }),
-  gan: () =>
-    new Worker(new URL('../workers/gan.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'gan',
-    }),
-  segmenter: () =>
-    new Worker(new URL('../workers/segmenter.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'segmenter',
-    }),
-};
+// Vite bundles a worker only from the literal `new Worker(new URL(...))` form. Every model runs the
+// same script, which loads the API its name asks for: one bundle, so one copy of tfjs.
+function startWorker(name: ModelKind | 'bench'): Worker {
+  return new Worker(new URL('../workers/model.worker.ts', import.meta.url), {
+    type: 'module',
+    name,
+  });
+}
 
 interface Slot {
   worker: Worker;
@@ -40,7 +30,7 @@ const errorListeners = new Map<ModelKind, (why: string) => void>();
 function remoteFor<T>(kind: ModelKind): Remote<T> {
   let slot = slots.get(kind);
   if (!slot) {
-    const worker = START[kind]();
+    const worker = startWorker(kind);
     // A worker that fails to load or throws at top level is as good as dead.
     worker.addEventListener('error', (e) => {
       e.preventDefault();
@@ -85,10 +75,7 @@ let bench: { worker: Worker; remote: Remote<BenchApi> } | null = null;
 /** The Benchmark worker, started on first use; separate from the model workers so a run never touches a training session. */
 export function benchWorker(): Remote<BenchApi> {
   if (!bench) {
-    const worker = new Worker(new URL('../workers/bench.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'bench',
-    });
+    const worker = startWorker('bench');
     bench = { worker, remote: wrap<BenchApi>(worker) };
   }
   return bench.remote;

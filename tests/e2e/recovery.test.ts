@@ -45,7 +45,9 @@ describe('recovery in Chromium', () => {
     await other.close();
 
     // Kill the training worker from inside.
-    const worker = page.workers().find((w) => w.url().includes('char-lstm'));
+    // Every model runs the same script; the worker's name says which model it holds.
+    const names = await Promise.all(page.workers().map((w) => w.evaluate(() => self.name)));
+    const worker = page.workers()[names.indexOf('char-lstm')];
     expect(worker, 'the char-LSTM worker').toBeDefined();
     const reached = await stepShown(ui);
     await worker!
