@@ -1,6 +1,7 @@
 // Whole-session checkpoints: meta and checkpoint are written in one strict transaction, so a crash,
 // reload or quota failure mid-save leaves the previous checkpoint and its meta exactly as they were.
 import type { HistoryPoint, ModelKind, SessionMeta } from '../shared/protocol';
+import { AppError } from '../shared/protocol/errors';
 import { toStorageError } from './db';
 import type { AppDatabase } from './db';
 
@@ -70,7 +71,7 @@ export function estimateBytes(value: unknown, seen: Set<object> = new Set()): nu
   return total;
 }
 
-/** Writes `meta` and `ckpt` in one strict transaction, replacing the session's previous checkpoint (a stored name is kept); resolves to the stored meta. */
+/** Writes `meta` and `ckpt` in one strict transaction, replacing the session's previous checkpoint; resolves to the stored meta. */
 export async function saveCheckpoint(
   db: AppDatabase,
   meta: SessionMeta,
@@ -82,16 +83,13 @@ export async function saveCheckpoint(
       `Checkpoint of ${ckpt.model}/${ckpt.sessionId} does not match session ${meta.model}/${meta.id}`,
     );
   }
-  let stored: SessionMeta = { ...meta, sizeBytes: estimateBytes(ckpt) };
+  const stored: SessionMeta = { ...meta, sizeBytes: estimateBytes(ckpt) };
   const what = `the checkpoint of “${meta.name}” at step ${ckpt.step}`;
   const tx = db.transaction(['sessions', 'checkpoints'], 'readwrite', STRICT);
   // tx.done rejects on abort; observe it now so an early throw is not an unhandled rejection.
   const done = tx.done;
   done.catch(() => undefined);
   try {
-    // Names belong to the sessions list: a worker saving with an older meta must not undo a rename.
-    const existing = await tx.objectStore('sessions').get(meta.id);
-    if (existing) stored = { ...stored, name: existing.name };
     await tx.objectStore('sessions').put(stored);
     if (opts.faultAfterFirstPut) throw new Error('Injected fault between checkpoint puts');
     await tx.objectStore('checkpoints').put(ckpt);
@@ -148,7 +146,7 @@ export async function renameSession(
   const meta = await tx.store.get(id);
   if (!meta) {
     abortQuietly(tx);
-    throw new Error(`No session ${id} to rename`);
+    throw new AppError('not-found', `No session ${id} to rename`);
   }
   const renamed = { ...meta, name };
   await tx.store.put(renamed);
@@ -169,7 +167,7 @@ export async function duplicateSession(
   try {
     const meta = await tx.objectStore('sessions').get(id);
     const ckpt = await tx.objectStore('checkpoints').get(id);
-    if (!meta) throw new Error(`No session ${id} to duplicate`);
+    if (!meta) throw new AppError('not-found', `No session ${id} to duplicate`);
     const now = Date.now();
     const copy: SessionMeta = {
       ...meta,

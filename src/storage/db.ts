@@ -3,6 +3,7 @@
 import { wrap } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { ModelKind, SessionMeta } from '../shared/protocol';
+import { AppError } from '../shared/protocol/errors';
 import type { Checkpoint } from './checkpoints';
 
 /** Where a stored corpus came from. */
@@ -71,10 +72,11 @@ export const DB_VERSION = MIGRATIONS.length;
 export const DEFAULT_DB_NAME = 'dl-playground';
 
 /** Thrown when the browser refuses a write because the storage quota is used up. */
-export class StorageFullError extends Error {
+export class StorageFullError extends AppError {
   override readonly name = 'StorageFullError';
   constructor(what: string, cause?: unknown) {
     super(
+      'storage-full',
       `Storage is full: ${what} was not saved, and what was saved before is unchanged. ` +
         'Free space by pruning old sample snapshots or deleting sessions you no longer need.',
       { cause },

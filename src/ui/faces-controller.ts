@@ -101,21 +101,21 @@ export class FacesController extends SessionController<GanApi> {
     const what =
       dataset.kind === 'builtin' ? 'Rendering the built-in faces' : `Loading “${dataset.name}”`;
     await this.guard(`${what} and building the networks…`, async () => {
-      this.current = await this.worker().startNew(
-        {
-          dataset,
-          config: {
-            imageSize: settings.imageSize,
-            width: settings.width,
-            batchSize: settings.batchSize,
+      this.started(
+        await this.worker().startNew(
+          {
+            dataset,
+            config: {
+              imageSize: settings.imageSize,
+              width: settings.width,
+              batchSize: settings.batchSize,
+            },
+            snapshotEvery: settings.snapshotEvery,
           },
-          snapshotEvery: settings.snapshotEvery,
-        },
-        this.onProgress,
+          this.onProgress,
+        ),
       );
-      this.running = true;
       await this.afterLoad();
-      await this.refresh();
     });
   }
 
@@ -131,15 +131,20 @@ export class FacesController extends SessionController<GanApi> {
       const worker = this.worker();
       if (!this.starterLoaded)
         await worker.openStarter(starterUrl('gan', 'session.zip', document.baseURI));
-      this.current = await worker.fineTune(dataset, this.onProgress);
-      this.running = true;
+      this.started(await worker.fineTune(dataset, this.onProgress));
       await this.afterLoad();
-      await this.refresh();
     });
   }
 
   protected override async afterLoad(): Promise<void> {
     this.snapshots = await this.worker().snapshots();
+    this.generated = [];
+    this.picked = [];
+    this.strip = null;
+  }
+
+  protected override afterUnload(): void {
+    this.snapshots = [];
     this.generated = [];
     this.picked = [];
     this.strip = null;

@@ -167,7 +167,11 @@ export class FacesPanel extends LitElement {
         <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
       </div>
       <div class="results">
-        <train-progress .progress=${c.progress} .metrics=${METRICS}></train-progress>
+        <train-progress
+          .progress=${c.progress}
+          .session=${c.current?.name ?? null}
+          .metrics=${METRICS}
+        ></train-progress>
         <metric-chart
           label="Faces training losses"
           .history=${c.history}

@@ -2,11 +2,15 @@ import { proxy, transfer, type Remote } from 'comlink';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type {
   BackendReport,
+  ErrorCode,
   HistoryPoint,
   ModelKind,
+  SessionApi,
   SessionMeta,
   TrainProgress,
 } from '../shared/protocol';
+import { errorCode, errorMessage } from '../shared/protocol';
+import { carryErrorCodes } from '../shared/protocol/carry-errors';
 import { sizeRefusal } from '../data/session-import';
 import {
   isStarterId,
@@ -15,12 +19,7 @@ import {
   starterUrl,
   type StarterCard,
 } from '../shared/starters';
-import {
-  deleteSession,
-  duplicateSession,
-  listSessions,
-  renameSession,
-} from '../storage/checkpoints';
+import { listSessions } from '../storage/checkpoints';
 import { openAppDb } from '../storage/db';
 import { requestPersistentStorage } from '../pwa';
 import { downloadBytes } from './png-url';
@@ -29,31 +28,13 @@ import { forcedBackend, onWorkerError, restartWorker } from './worker-clients';
 import { Watchdog } from './worker-watchdog';
 
 let persistAsked = false;
+carryErrorCodes();
 
-/** The part of every model worker's API that this controller drives. */
-export interface SessionWorker {
-  init(forced: string | null): Promise<BackendReport>;
-  open(id: string): Promise<SessionMeta>;
-  resume(id: string, onProgress: (p: TrainProgress) => void): Promise<SessionMeta>;
-  pause(): Promise<void>;
-  checkpoint(): Promise<SessionMeta | null>;
-  status(): SessionStatus | null;
-  pruneSamples(keepLast: number): Promise<{ dropped: number; meta: SessionMeta | null }>;
-  importZip(zip: Uint8Array, expected: ModelKind, fileName: string): Promise<SessionMeta>;
-  openStarter(url: string): Promise<SessionMeta>;
-  exportZip(id: string): Promise<{ bytes: Uint8Array; fileName: string }>;
-}
-
-/** What a worker reports about its loaded session: meta, state, whole history and stored config. */
-export interface SessionStatus {
-  meta: SessionMeta;
-  running: boolean;
-  history: HistoryPoint[];
-  config?: unknown;
-}
-
-/** State and actions shared by the model tabs: backend, sessions list, training progress, resume and pause. */
-export abstract class SessionController<W extends SessionWorker> implements ReactiveController {
+/**
+ * State and actions shared by the model tabs: backend, sessions list, training progress, resume and
+ * pause. It reads the list from IndexedDB but never writes: every change is an intent to the worker.
+ */
+export abstract class SessionController<W extends SessionApi> implements ReactiveController {
   backend: BackendReport | null = null;
   sessions: SessionMeta[] = [];
   current: SessionMeta | null = null;
@@ -62,7 +43,7 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   busy = '';
   /** How far the busy work is, 0-1, when it is known; null shows an indeterminate bar. */
   busyFraction: number | null = null;
-  error = '';
+  private failure: { message: string; code: ErrorCode | null } = { message: '', code: null };
   notice = '';
   /** Outcome of the last sessions-list action, shown in the list itself. */
   listStatus: SessionListStatus | null = null;
@@ -109,13 +90,13 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
 
   /** Runs `fn` showing `what` as busy, turning any exception into the error message. */
   protected async guard(what: string, fn: () => Promise<void>): Promise<void> {
-    this.error = '';
+    this.setError('');
     this.busy = what;
     this.update();
     try {
       await fn();
     } catch (e) {
-      this.error = (e as Error).message;
+      this.setError(errorMessage(e), errorCode(e));
     } finally {
       this.busy = '';
       this.busyFraction = null;
@@ -168,10 +149,45 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
     });
   }
 
+  /** The error shown at the top of the tab, '' for none; set directly, it has no code. */
+  get error(): string {
+    return this.failure.message;
+  }
+
+  set error(message: string) {
+    this.failure = { message, code: null };
+  }
+
+  /** What kind of failure `error` reports, for the UI to branch on; null when it has no code. */
+  get errorCode(): ErrorCode | null {
+    return this.failure.code;
+  }
+
+  /** Shows `message` as the tab's error with the code the worker gave it. */
+  protected setError(message: string, code: ErrorCode | null = null): void {
+    this.failure = { message, code: message ? code : null };
+  }
+
   /** Re-reads this model's sessions from IndexedDB. */
   async refresh(): Promise<void> {
     this.sessions = await listSessions(await openAppDb(), this.model);
     this.update();
+  }
+
+  /** Puts a row the worker just wrote into the list (newest first), without reading it back. */
+  protected listed(meta: SessionMeta): void {
+    // A reply may arrive after a progress message that listed a newer save of the same session.
+    if ((this.sessions.find((s) => s.id === meta.id)?.savedAt ?? -1) > meta.savedAt) return;
+    const others = this.sessions.filter((s) => s.id !== meta.id);
+    this.sessions = [meta, ...others].sort((a, b) => b.savedAt - a.savedAt);
+    if (this.current?.id === meta.id) this.current = meta;
+  }
+
+  /** Makes `meta` (just started or fine-tuned by the worker) the loaded session and lists it. */
+  protected started(meta: SessionMeta): void {
+    this.current = meta;
+    this.running = true;
+    this.listed(meta);
   }
 
   /** Called for every progress message after the shared handling; subclasses override it. */
@@ -186,9 +202,9 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
     else this.watchdog.stop();
     this.recordHistory(p);
     // Errors, NaN rollbacks and device-lost moves all end a run with a message worth an alert.
-    if (p.state !== 'running' && p.message) this.error = p.message;
+    if (p.state !== 'running' && p.message) this.setError(p.message, p.code);
     if (p.backend) this.backend = p.backend;
-    if (p.savedStep !== undefined || p.state !== 'running') void this.refresh();
+    if (p.saved) this.listed(p.saved);
     if (p.savedStep !== undefined) this.afterSave();
     this.onProgressExtra(p);
     this.update();
@@ -250,12 +266,11 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   /** Hook run after a session is loaded or started. */
   protected async afterLoad(): Promise<void> {}
 
-  /** Pauses training; the worker writes a checkpoint first. */
+  /** Pauses training; the worker writes a checkpoint first (its progress message lists it). */
   async pause(): Promise<void> {
     await this.guard('Saving a checkpoint…', async () => {
       await this.worker().pause();
       this.running = false;
-      await this.refresh();
     });
   }
 
@@ -295,7 +310,7 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
         new CustomEvent('storage-changed', { bubbles: true, composed: true }),
       );
     } catch (e) {
-      this.listStatus = { text: (e as Error).message, error: true };
+      this.listStatus = { text: errorMessage(e), error: true };
     } finally {
       this.busy = '';
       this.busyFraction = null;
@@ -307,18 +322,11 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
     return this.sessions.find((s) => s.id === id)?.name ?? 'the session';
   }
 
-  private refuseTraining(id: string): void {
-    if (this.training === id) throw new Error('Pause this session first: it is training now.');
-  }
-
-  /** Renames a saved session. */
+  /** Renames a saved session (the worker does it, so a loaded session keeps the new name). */
   async rename(id: string, name: string): Promise<void> {
     await this.listAction('Renaming…', async () => {
-      this.refuseTraining(id);
-      const trimmed = name.trim().slice(0, 200);
-      if (!trimmed) throw new Error('A session needs a name.');
-      const meta = await renameSession(await openAppDb(), id, trimmed);
-      await this.refresh();
+      const meta = await this.worker().rename(id, name);
+      this.listed(meta);
       return `Renamed to “${meta.name}”.`;
     });
   }
@@ -326,23 +334,36 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
   /** Copies a saved session under a new id (a branch to try other settings from). */
   async duplicate(id: string): Promise<void> {
     await this.listAction('Duplicating…', async () => {
-      this.refuseTraining(id);
-      const copy = await duplicateSession(await openAppDb(), id, `${this.name(id)} (copy)`);
-      await this.refresh();
+      const copy = await this.worker().duplicate(id);
+      this.listed(copy);
       return `Saved “${copy.name}” at step ${copy.step}: resume it to train it separately.`;
     });
   }
 
-  /** Deletes a saved session and its checkpoint (the list asked for confirmation). */
+  /** Deletes a saved session and its checkpoint (the list asked for confirmation); a loaded one leaves the card. */
   async remove(id: string): Promise<void> {
     await this.listAction('Deleting…', async () => {
-      this.refuseTraining(id);
       const name = this.name(id);
-      await deleteSession(await openAppDb(), id);
-      await this.refresh();
+      await this.worker().remove(id);
+      this.sessions = this.sessions.filter((s) => s.id !== id);
+      if (this.current?.id === id) this.unloaded();
       return `Deleted “${name}”.`;
     });
   }
+
+  // The worker dropped the loaded session: nothing of it stays on the card.
+  private unloaded(): void {
+    this.current = null;
+    this.progress = null;
+    this.running = false;
+    this.history = [];
+    this.historyId = '';
+    this.notice = '';
+    this.afterUnload();
+  }
+
+  /** Hook run after the loaded session was deleted, to clear what the tab shows of it. */
+  protected afterUnload(): void {}
 
   /** Validates a session .zip and stores it as a new session; bad files get a message and change nothing. */
   async importSession(file: File): Promise<void> {
@@ -357,7 +378,7 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
         this.model,
         file.name,
       );
-      await this.refresh();
+      this.listed(meta);
       return `Imported “${meta.name}” at step ${meta.step}. Press Resume to continue training it.`;
     });
   }
@@ -375,9 +396,10 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
     await this.init();
     const meta = id ? this.sessions.find((s) => s.id === id) : undefined;
     this.crashed = meta ?? null;
-    this.error =
+    this.setError(
       `The training worker stopped (${why}). It was restarted` +
-      (meta ? `; the last checkpoint of “${meta.name}” is at step ${meta.step}.` : '.');
+        (meta ? `; the last checkpoint of “${meta.name}” is at step ${meta.step}.` : '.'),
+    );
     this.update();
   }
 
@@ -389,7 +411,7 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
 
   /** Whether the last error was a full disk, which pruning old samples can fix. */
   get storageFull(): boolean {
-    return this.error.startsWith('Storage is full');
+    return this.errorCode === 'storage-full';
   }
 
   /** Frees space by keeping only the 5 newest samples of the loaded session, then saves it. */
@@ -399,7 +421,7 @@ export abstract class SessionController<W extends SessionWorker> implements Reac
       this.notice = meta
         ? `Dropped ${dropped} old samples; the checkpoint at step ${meta.step} is saved.`
         : 'No session is loaded here: delete sessions you no longer need to free space.';
-      await this.refresh();
+      if (meta) this.listed(meta);
     });
   }
 

@@ -1,11 +1,12 @@
 import { html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { starterSummary } from '../shared/starters';
-import type { SessionController, SessionWorker } from './session-controller';
+import type { SessionApi } from '../shared/protocol';
+import type { SessionController } from './session-controller';
 import './session-list';
 
 /** The backend line, error, busy and notice lines every model tab shows at its top. */
-export function statusLines<W extends SessionWorker>(c: SessionController<W>) {
+export function statusLines<W extends SessionApi>(c: SessionController<W>) {
   return html`<p class="muted" data-testid="backend">
       ${c.backend ? `Backend: ${c.backend.backend}` : 'Backend: starting…'}
       ${c.backend ? html`<span title=${c.backend.log.join('\n')}>(${c.backend.log.at(-1)})</span>` : ''}
@@ -41,7 +42,7 @@ export function statusLines<W extends SessionWorker>(c: SessionController<W>) {
 }
 
 /** The shipped starter (what it is, Use / Fine-tune / Export), shown above the person's sessions. */
-function starterRow<W extends SessionWorker>(c: SessionController<W>, fineTune?: () => void) {
+function starterRow<W extends SessionApi>(c: SessionController<W>, fineTune?: () => void) {
   const card = c.starter;
   if (!card) return '';
   const id = `starter-h-${card.model}`;
@@ -79,7 +80,7 @@ function starterRow<W extends SessionWorker>(c: SessionController<W>, fineTune?:
 }
 
 /** The tab's starter and saved-sessions list, wired to its controller's list actions. */
-export function sessionList<W extends SessionWorker>(
+export function sessionList<W extends SessionApi>(
   c: SessionController<W>,
   heading: string,
   fineTune?: () => void,

@@ -93,13 +93,10 @@ export class TextController extends SessionController<CharLstmApi> {
     lowerCase = true,
   ): Promise<void> {
     await this.guard('Preparing the corpus and the model…', async () => {
-      this.current = await this.worker().startNew(
-        { corpus: this.selected, config, lowerCase },
-        this.onProgress,
+      this.started(
+        await this.worker().startNew({ corpus: this.selected, config, lowerCase }, this.onProgress),
       );
-      this.running = true;
       await this.afterLoad();
-      await this.refresh();
     });
   }
 
@@ -109,10 +106,8 @@ export class TextController extends SessionController<CharLstmApi> {
       const worker = this.worker();
       if (!this.starterLoaded)
         await worker.openStarter(starterUrl('char-lstm', 'session.zip', document.baseURI));
-      this.current = await worker.fineTune(this.selected, this.onProgress);
-      this.running = true;
+      this.started(await worker.fineTune(this.selected, this.onProgress));
       await this.afterLoad();
-      await this.refresh();
     });
   }
 
@@ -154,6 +149,10 @@ export class TextController extends SessionController<CharLstmApi> {
 
   protected override async afterLoad(): Promise<void> {
     await this.readSampleHistory();
+  }
+
+  protected override afterUnload(): void {
+    this.sampleHistory = [];
   }
 
   // Newest first, as shown.

@@ -168,7 +168,10 @@ export class TextPanel extends LitElement {
         <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
       </div>
       <div class="results">
-        <train-progress .progress=${c.progress}></train-progress>
+        <train-progress
+          .progress=${c.progress}
+          .session=${c.current?.name ?? null}
+        ></train-progress>
         <metric-chart label="Text training loss" .history=${c.history}></metric-chart>
       </div>
     </section>`;

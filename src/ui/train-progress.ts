@@ -10,6 +10,8 @@ export class TrainProgressView extends LitElement {
   static override styles = panelStyles;
 
   @property({ attribute: false }) progress: TrainProgress | null = null;
+  /** The loaded session's name, null when none is loaded; left undefined, no line says which. */
+  @property({ attribute: false }) session: string | null | undefined = undefined;
   /** Metric key → label, in display order. */
   @property({ attribute: false }) metrics: Record<string, string> = { loss: 'Loss' };
 
@@ -18,7 +20,15 @@ export class TrainProgressView extends LitElement {
   override render() {
     const p = this.progress;
     const dash = '–';
-    return html`<div class="stats" role="status" aria-live="polite">
+    const session = this.session;
+    return html`${
+        session === undefined
+          ? ''
+          : html`<p class="muted" data-testid="loaded">
+              ${session === null ? 'No session loaded.' : `Session: ${session}`}
+            </p>`
+      }
+      <div class="stats" role="status" aria-live="polite">
         <div class="stat">Step<b data-testid="step">${p?.step ?? dash}</b></div>
         <div class="stat">Epoch<b>${p ? p.epoch + 1 : dash}</b></div>
         ${Object.entries(this.metrics).map(

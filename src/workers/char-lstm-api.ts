@@ -5,6 +5,7 @@ import { DEFAULT_CHAR_LSTM, validateCharLstmConfig } from '../models/char-lstm';
 import { generateText } from '../models/sampler';
 import { validWordRate, wordsOf } from '../models/word-rate';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
+import { AppError } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import { getCorpus } from '../storage/corpora';
 import type { AppDatabase } from '../storage/db';
@@ -62,7 +63,11 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
   async function loadText(ref: CorpusRef, db: AppDatabase): Promise<string> {
     if (ref.kind === 'bundled') return (deps.loadBundled ?? fetchBundled)();
     const rec = await getCorpus(db, ref.id);
-    if (!rec) throw new Error(`The corpus “${ref.name}” is no longer stored on this device.`);
+    if (!rec)
+      throw new AppError(
+        'not-found',
+        `The corpus “${ref.name}” is no longer stored on this device.`,
+      );
     return rec.text;
   }
 
@@ -106,11 +111,11 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
     ): Promise<SessionMeta> {
       const cfg = { ...DEFAULT_CHAR_LSTM, ...req.config };
       const bad = validateCharLstmConfig({ ...cfg, vocabSize: 2 });
-      if (bad) throw new Error(bad);
+      if (bad) throw new AppError('bad-input', bad);
       const raw = await loadText(req.corpus, await host.db());
       const text = req.lowerCase ? raw.toLowerCase() : raw;
       const problem = validateCorpus(text, cfg.maxLen);
-      if (problem) throw new Error(problem);
+      if (problem) throw new AppError('bad-input', problem);
       const meta = newSessionMeta(
         'char-lstm',
         req.name ?? `Text on ${req.corpus.name}`,
@@ -136,7 +141,7 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
       const text = config.lowerCase ? raw.toLowerCase() : raw;
       // The session lower-cases again on restore; checking here names the characters that do not fit.
       const problem = validateCorpus(text, config.model.maxLen) ?? vocabMismatch(text, config);
-      if (problem) throw new Error(problem);
+      if (problem) throw new AppError('bad-input', problem);
       const seed = (Math.random() * 2 ** 32) >>> 0;
       const meta = newSessionMeta(
         'char-lstm',
@@ -161,15 +166,24 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
     async sample(req: SampleRequest, onChunk: (texts: string[]) => void): Promise<TextSample> {
       const s = loaded();
       if (!req.temperatures.length || req.temperatures.some((t) => !(t > 0) || t > 10)) {
-        throw new Error('Each temperature must be a number above 0 (and at most 10).');
+        throw new AppError(
+          'bad-input',
+          'Each temperature must be a number above 0 (and at most 10).',
+        );
       }
       if (!Number.isInteger(req.length) || req.length < 1 || req.length > 2000) {
-        throw new Error('The length must be a whole number from 1 to 2,000 characters.');
+        throw new AppError(
+          'bad-input',
+          'The length must be a whole number from 1 to 2,000 characters.',
+        );
       }
       const seed = req.seed ?? s.randomSeed();
       const unknown = [...new Set(seed)].filter((c) => !s.config.vocab.includes(c));
       if (unknown.length) {
-        throw new Error(`The seed has characters the model never saw: ${unknown.join(' ')}`);
+        throw new AppError(
+          'bad-input',
+          `The seed has characters the model never saw: ${unknown.join(' ')}`,
+        );
       }
       const token = { cancel: false };
       sampling = token;

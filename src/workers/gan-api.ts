@@ -3,6 +3,7 @@ import { encodePng, gridImage } from '../data/png';
 import type { GanConfig } from '../models/gan';
 import { DEFAULT_GAN, imagesToRgb, sampleImages, validateGanConfig } from '../models/gan';
 import type { SessionMeta, TrainProgress } from '../shared/protocol';
+import { AppError } from '../shared/protocol';
 import { Rng } from '../shared/rng';
 import type { ImageSource } from '../data/image-import';
 import type { AppDatabase } from '../storage/db';
@@ -64,7 +65,8 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
     else {
       const stored = await getImagePool(db, dataset.id, size);
       if (!stored)
-        throw new Error(
+        throw new AppError(
+          'not-found',
           `The imported images “${dataset.name}” are no longer stored on this device.`,
         );
       pool = stored;
@@ -108,7 +110,7 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
     ): Promise<SessionMeta> {
       const model = { ...DEFAULT_GAN, ...req.config };
       const bad = validateGanConfig(model);
-      if (bad) throw new Error(bad);
+      if (bad) throw new AppError('bad-input', bad);
       const seed = req.seed ?? (Math.random() * 2 ** 31) >>> 0;
       const config: GanSessionConfig = {
         model,
@@ -186,7 +188,7 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
     async generate(count: number, seed?: number): Promise<GeneratedFace[]> {
       const s = loaded();
       if (!Number.isInteger(count) || count < 1 || count > 64)
-        throw new Error('Generate 1 to 64 faces at a time.');
+        throw new AppError('bad-input', 'Generate 1 to 64 faces at a time.');
       const rng = new Rng(seed ?? (Math.random() * 2 ** 32) >>> 0);
       const dim = s.config.model.latentDim;
       const flat = Float32Array.from({ length: count * dim }, () => rng.normal());
@@ -201,7 +203,7 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
       const s = loaded();
       const dim = s.config.model.latentDim;
       if (a.length !== dim || b.length !== dim)
-        throw new Error('Both faces must come from this generator.');
+        throw new AppError('bad-input', 'Both faces must come from this generator.');
       const path = Array.from({ length: steps }, (_, i) => slerp(a, b, i / (steps - 1)));
       const latents = tf.tensor2d(
         path.flatMap((v) => Array.from(v)),

@@ -6,16 +6,21 @@ import type {
   SessionMeta,
   TrainProgress,
 } from '../shared/protocol';
-import { DEFAULT_AUTOSAVE } from '../shared/protocol';
+import { AppError, DEFAULT_AUTOSAVE } from '../shared/protocol';
+import { carryErrorCodes } from '../shared/protocol/carry-errors';
 import { isStarterId, starterId } from '../shared/starters';
 import { parseSessionZip } from '../data/session-import';
 import { checkpointToZip } from '../data/session-zip';
 import type { Checkpoint } from '../storage/checkpoints';
 import {
+  deleteSession,
+  duplicateSession,
   getSession,
   importSession,
+  listSessions,
   loadCheckpoint,
   newSessionId,
+  renameSession,
   saveCheckpoint,
 } from '../storage/checkpoints';
 import type { AppDatabase } from '../storage/db';
@@ -25,6 +30,7 @@ import { BACKEND_ORDER, initBackend, onDeviceLost } from './runtime';
 import type { LoopHooks } from './training-loop';
 import { DivergedError, TrainingLoop } from './training-loop';
 import { acquireTrainingLock } from './session-lock';
+import { uniqueName } from './session-names';
 
 /** A live session of any model: the loop drives it, the host checkpoints it. */
 export interface ModelSession extends LoopHooks {
@@ -66,6 +72,9 @@ export interface SessionHostDeps<S extends ModelSession> {
 }
 
 const READ_ONLY = 'A starter model is read-only: press Fine-tune to train your own copy of it.';
+const NOT_STORED = 'This session has no checkpoint on this device.';
+const NO_SESSION = 'Train or open a session first: there is no model loaded.';
+const TRAINED_ELSEWHERE = 'This session is training in another tab or window';
 
 /** The first non-finite value in a checkpoint's float32 weights, as "network/tensor", or null. */
 export function nonFiniteWeight(ckpt: Checkpoint): string | null {
@@ -88,6 +97,7 @@ export function nonFiniteWeight(ckpt: Checkpoint): string | null {
  * session, the training loop, checkpoints, pause and resume.
  */
 export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<S>) {
+  carryErrorCodes();
   let dbPromise: Promise<AppDatabase> | null = null;
   const db = () => (dbPromise ??= (deps.openDb ?? (() => openAppDb()))());
   let backend: BackendReport | null = null;
@@ -98,17 +108,45 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
   let lastProgress: ((p: TrainProgress) => void) | null = null;
   let releaseLock: (() => void) | null = null;
 
-  async function save(target: S | null = session): Promise<SessionMeta> {
-    if (!target) throw new Error('No session is loaded.');
-    if (isStarterId(target.meta.id)) throw new Error(READ_ONLY);
-    const ckpt = await target.toCheckpoint();
-    // A step can turn weights into NaN while the loss read just before was still finite.
-    const bad = nonFiniteWeight(ckpt);
-    if (bad)
-      throw new DivergedError(`The weights of ${bad} became NaN or infinite: training diverged.`);
-    const meta = { ...target.meta, backend: backend?.backend ?? '' };
-    target.meta = await saveCheckpoint(await db(), meta, ckpt);
-    return target.meta;
+  // This worker's writes take turns, so a rename or delete never interleaves with a checkpoint.
+  let writes: Promise<unknown> = Promise.resolve();
+  function serial<T>(write: () => Promise<T>): Promise<T> {
+    const next = writes.then(write, write);
+    writes = next.catch(() => undefined);
+    return next;
+  }
+
+  function save(target: S | null = session): Promise<SessionMeta> {
+    return serial(async () => {
+      // An unloaded session (deleted, replaced) must never write its rows back.
+      if (!target || target !== session) throw new AppError('no-session', NO_SESSION);
+      if (isStarterId(target.meta.id)) throw new AppError('read-only', READ_ONLY);
+      const ckpt = await target.toCheckpoint();
+      // A step can turn weights into NaN while the loss read just before was still finite.
+      const bad = nonFiniteWeight(ckpt);
+      if (bad)
+        throw new DivergedError(`The weights of ${bad} became NaN or infinite: training diverged.`);
+      const meta = { ...target.meta, backend: backend?.backend ?? '' };
+      target.meta = await saveCheckpoint(await db(), meta, ckpt);
+      return target.meta;
+    });
+  }
+
+  // A tab that trains `id` would write its own name and state back over a change: refuse instead.
+  async function unlessTrainedElsewhere<T>(id: string, write: () => Promise<T>): Promise<T> {
+    if (loop?.running && session?.meta.id === id) return write();
+    const release = await acquireTrainingLock(id);
+    if (!release) throw new AppError('locked', `${TRAINED_ELSEWHERE}: pause it there first.`);
+    try {
+      return await write();
+    } finally {
+      release();
+    }
+  }
+
+  async function freeName(base: string, except = ''): Promise<string> {
+    const stored = await listSessions(await db(), deps.model);
+    return uniqueName(base, new Set(stored.filter((s) => s.id !== except).map((s) => s.name)));
   }
 
   function unlock(): void {
@@ -189,7 +227,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
   }
   onDeviceLost((reason) => void recoverFromDeviceLoss(reason));
 
-  async function replace(next: S): Promise<void> {
+  async function replace(next: S | null): Promise<void> {
     await loop?.pause();
     loop = null;
     unlock();
@@ -199,14 +237,14 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
 
   async function run(onProgress: (p: TrainProgress) => void, maxSteps?: number): Promise<void> {
     const target = session;
-    if (!target) throw new Error('No session is loaded.');
-    if (isStarterId(target.meta.id)) throw new Error(READ_ONLY);
+    if (!target) throw new AppError('no-session', NO_SESSION);
+    if (isStarterId(target.meta.id)) throw new AppError('read-only', READ_ONLY);
     // A Web Lock per session: another tab may view and sample it, but only one tab trains it.
     releaseLock = await acquireTrainingLock(target.meta.id);
     if (!releaseLock)
-      throw new Error(
-        'This session is training in another tab or window. You can open and sample it here; ' +
-          'to train it here, pause it there first.',
+      throw new AppError(
+        'locked',
+        `${TRAINED_ELSEWHERE}. You can open and sample it here; to train it here, pause it there first.`,
       );
     let diverged: string | null = null;
     lastProgress = onProgress;
@@ -217,9 +255,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       onProgress,
       maxSteps,
       onDiverged: (message) => (diverged = message),
-      save: async () => {
-        await save(target);
-      },
+      save: () => save(target),
     });
     loop = current;
     void current
@@ -236,7 +272,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
     const database = await db();
     const ckpt = await loadCheckpoint(database, sessionId);
     const meta = await database.get('sessions', sessionId);
-    if (!ckpt || !meta) throw new Error('This session has no checkpoint on this device.');
+    if (!ckpt || !meta) throw new AppError('not-found', NOT_STORED);
     await replace(await deps.restore(meta, ckpt, database));
     return meta;
   }
@@ -247,7 +283,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
     current: () => session,
     /** The loaded session, or a clear error telling the person to train or open one first. */
     loaded(): S {
-      if (!session) throw new Error('Train or open a session first: there is no model loaded.');
+      if (!session) throw new AppError('no-session', NO_SESSION);
       return session;
     },
     /** Saves the loaded session if it is paused and no other tab trains it (a running one saves at its next autosave). */
@@ -268,6 +304,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       maxSteps?: number,
     ): Promise<SessionMeta> {
       await replace(next);
+      next.meta = { ...next.meta, name: await freeName(next.meta.name) };
       const stored = await save();
       await run(onProgress, maxSteps);
       return stored;
@@ -275,7 +312,10 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
     /** The loaded starter's checkpoint, to fine-tune from; a clear error when no starter is loaded. */
     async starterCheckpoint(): Promise<Checkpoint> {
       if (!session || !isStarterId(session.meta.id))
-        throw new Error('Open the starter model first: Fine-tune copies it into a new session.');
+        throw new AppError(
+          'no-session',
+          'Open the starter model first: Fine-tune copies it into a new session.',
+        );
       return session.toCheckpoint();
     },
     /** A starter's checkpoint as a new session's: its weights, step and history, fresh optimizers, data position 0 and `config`. */
@@ -296,9 +336,10 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       async openStarter(url: string): Promise<SessionMeta> {
         if (session && isStarterId(session.meta.id)) return session.meta;
         const res = await fetch(url).catch(() => null);
-        if (!res?.ok) throw new Error('The starter model could not be loaded on this device.');
+        if (!res?.ok)
+          throw new AppError('not-found', 'The starter model could not be loaded on this device.');
         const parsed = parseSessionZip(new Uint8Array(await res.arrayBuffer()), deps.model);
-        if (!parsed.ok) throw new Error(parsed.message);
+        if (!parsed.ok) throw new AppError('bad-input', parsed.message);
         const meta = { ...parsed.meta, id: starterId(deps.model) };
         const ckpt = { ...parsed.checkpoint, sessionId: meta.id };
         const restore = deps.restoreStarter ?? ((m, c) => db().then((d) => deps.restore(m, c, d)));
@@ -346,8 +387,11 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
         fileName: string,
       ): Promise<SessionMeta> {
         const parsed = parseSessionZip(zip, expected, fileName);
-        if (!parsed.ok) throw new Error(parsed.message);
-        return importSession(await db(), parsed.meta, parsed.checkpoint);
+        if (!parsed.ok) throw new AppError('bad-input', parsed.message);
+        const { meta, checkpoint } = parsed;
+        return serial(async () =>
+          importSession(await db(), { ...meta, name: await freeName(meta.name) }, checkpoint),
+        );
       },
       /** A saved session as a .zip (tfjs layers model, optimizer state, metadata) and its file name. */
       async exportZip(id: string): Promise<{ bytes: Uint8Array; fileName: string }> {
@@ -356,7 +400,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
           getSession(database, id),
           loadCheckpoint(database, id),
         ]);
-        if (!meta || !ckpt) throw new Error('This session has no checkpoint on this device.');
+        if (!meta || !ckpt) throw new AppError('not-found', NOT_STORED);
         const safe = meta.name.replace(/[^\w.-]+/g, '-');
         return { bytes: checkpointToZip(meta, ckpt), fileName: `${safe}-step-${meta.step}.zip` };
       },
@@ -369,6 +413,37 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
           return { dropped, meta: session.meta };
         }
         return { dropped, meta: await save() };
+      },
+      /** Renames a stored session; the loaded one keeps the new name in its next checkpoints. */
+      async rename(id: string, name: string): Promise<SessionMeta> {
+        const trimmed = name.trim().slice(0, 200);
+        if (!trimmed) throw new AppError('bad-input', 'A session needs a name.');
+        if (isStarterId(id)) throw new AppError('read-only', READ_ONLY);
+        return unlessTrainedElsewhere(id, () =>
+          serial(async () => {
+            if ((await freeName(trimmed, id)) !== trimmed)
+              throw new AppError('bad-input', `Another session is already called “${trimmed}”.`);
+            const meta = await renameSession(await db(), id, trimmed);
+            if (session?.meta.id === id) session.meta = { ...session.meta, name: trimmed };
+            return meta;
+          }),
+        );
+      },
+      /** Copies a stored session's last checkpoint under a new id and a unique name (a branch). */
+      async duplicate(id: string): Promise<SessionMeta> {
+        return serial(async () => {
+          const source = await getSession(await db(), id);
+          if (!source) throw new AppError('not-found', NOT_STORED);
+          return duplicateSession(await db(), id, await freeName(`${source.name} (copy)`));
+        });
+      },
+      /** Deletes a stored session and its checkpoint; the loaded one is paused (saved) and unloaded first. */
+      async remove(id: string): Promise<void> {
+        if (isStarterId(id)) throw new AppError('read-only', READ_ONLY);
+        await unlessTrainedElsewhere(id, async () => {
+          if (session?.meta.id === id) await replace(null);
+          await serial(async () => deleteSession(await db(), id));
+        });
       },
       /** The loaded session's meta, state, whole history and stored config. */
       status() {

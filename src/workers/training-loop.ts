@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { AutosavePolicy, HistoryPoint, TrainProgress } from '../shared/protocol';
+import type { AutosavePolicy, HistoryPoint, SessionMeta, TrainProgress } from '../shared/protocol';
+import { AppError, errorCode } from '../shared/protocol/errors';
 
 /** What a model worker plugs into the shared training loop. */
 export interface LoopHooks {
@@ -19,8 +20,8 @@ export interface LoopOptions {
   autosave: AutosavePolicy;
   history: HistoryPoint[];
   onProgress: (p: TrainProgress) => void;
-  /** Writes a whole checkpoint (weights, optimizer, cursor, history). */
-  save: () => Promise<void>;
+  /** Writes a whole checkpoint (weights, optimizer, cursor, history); resolves to the row it wrote. */
+  save: () => Promise<SessionMeta | void>;
   /** Steps between loss reads; a read also happens after one second. */
   readEvery?: number;
   /** Stop by itself after this many steps (tests, benchmarks). */
@@ -30,8 +31,11 @@ export interface LoopOptions {
 }
 
 /** Thrown by a save that finds non-finite weights, so a diverged model never overwrites a good checkpoint. */
-export class DivergedError extends Error {
+export class DivergedError extends AppError {
   override name = 'DivergedError';
+  constructor(message: string) {
+    super('diverged', message);
+  }
 }
 
 const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -102,7 +106,7 @@ export class TrainingLoop {
     const progress = (
       state: TrainProgress['state'],
       metrics: Record<string, number>,
-      extra = {},
+      extra: Partial<TrainProgress> = {},
     ) => {
       if (this.abandoned) return;
       const pos = this.hooks.position();
@@ -144,21 +148,30 @@ export class TrainingLoop {
           if (bad) {
             const message = `The ${bad[0]} became ${bad[1]} at step ${pos.step}: training diverged.`;
             if (this.opts.onDiverged) this.opts.onDiverged(message);
-            else progress('error', metrics, { message: `${message} Try a lower learning rate.` });
+            else
+              progress('error', metrics, {
+                message: `${message} Try a lower learning rate.`,
+                code: 'diverged',
+              });
             return;
           }
           this.opts.history.push({ step: pos.step, metrics });
           // A pause or save request may have arrived while the read awaited the device.
           mustSave ||= this.stopRequested || this.saveWaiters.length > 0;
+          let saved: SessionMeta | void = undefined;
           if (mustSave) {
-            await this.opts.save();
+            saved = await this.opts.save();
             if (this.abandoned) return;
             lastSaveTime = performance.now();
             lastSaveStep = pos.step;
             for (const resolve of this.saveWaiters.splice(0)) resolve();
           }
           const state = this.stopRequested || finished ? 'paused' : 'running';
-          progress(state, metrics, mustSave ? { savedStep: pos.step } : {});
+          progress(
+            state,
+            metrics,
+            mustSave ? { savedStep: pos.step, ...(saved && { saved }) } : {},
+          );
           if (this.stopRequested || finished) return;
         }
         await yieldToEvents();
@@ -170,7 +183,7 @@ export class TrainingLoop {
         this.opts.onDiverged(e.message);
         return;
       }
-      progress('error', {}, { message: (e as Error).message });
+      progress('error', {}, { message: (e as Error).message, code: errorCode(e) });
       throw e;
     } finally {
       this.clearSums();

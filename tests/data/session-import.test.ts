@@ -15,7 +15,6 @@ import {
   listSessions,
   loadCheckpoint,
   renameSession,
-  saveCheckpoint,
 } from '../../src/storage/checkpoints';
 import type { AppDatabase } from '../../src/storage/db';
 import { openAppDb } from '../../src/storage/db';
@@ -401,17 +400,28 @@ describe('session import', () => {
   });
 
   it('a rename survives the next save of a worker that still holds the old name', async () => {
-    const parsed = parseSessionZip(zip, 'char-lstm');
-    if (!parsed.ok) throw new Error(parsed.message);
-    const stored = await importSession(db, parsed.meta, parsed.checkpoint);
-    await renameSession(db, stored.id, 'Renamed while paused');
-    const next = { ...parsed.checkpoint, sessionId: stored.id, step: 4 };
-    const saved = await saveCheckpoint(db, { ...stored, step: 4 }, next);
+    // The worker is the only writer: it renames the session it holds, so its next save keeps the name.
+    const api = createCharLstmApi({ openDb, loadBundled: async () => CORPUS });
+    await api.init('cpu');
+    const stored = await api.importZip(zip, 'char-lstm', 'branch.zip');
+    await api.open(stored.id);
+    await api.rename(stored.id, 'Renamed while paused');
+    let saved: SessionMeta | undefined;
+    const run = stopped();
+    await api.resume(
+      stored.id,
+      (p) => {
+        saved = p.saved ?? saved;
+        run.onProgress(p);
+      },
+      1,
+    );
+    await run.promise;
     expect(saved).toMatchObject({ name: 'Renamed while paused', step: 4 });
     expect(await getSession(db, stored.id)).toMatchObject({
       name: 'Renamed while paused',
       step: 4,
     });
-    await deleteSession(db, stored.id);
+    await api.remove(stored.id);
   });
 });

@@ -3,6 +3,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { HistoryPoint, SessionMeta, TrainProgress } from '../../src/shared/protocol';
+import { errorCode } from '../../src/shared/protocol';
 import type { Checkpoint } from '../../src/storage/checkpoints';
 import { estimateBytes, loadCheckpoint } from '../../src/storage/checkpoints';
 import { openAppDb, type AppDatabase } from '../../src/storage/db';
@@ -242,6 +243,8 @@ describe('fault recovery', () => {
     expect(err?.message).toMatch(
       /^Storage is full: the checkpoint of .* was not saved, and what was saved before is unchanged\. Free space by pruning old sample snapshots/,
     );
+    // The page offers Free space on this code, not on the message's words.
+    expect(errorCode(err)).toBe('storage-full');
     const after = (await loadCheckpoint(await dbPromise, meta.id))!;
     expect(after).toStrictEqual(before);
     expect(after.step).toBe(saved.step);

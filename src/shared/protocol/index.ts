@@ -1,4 +1,5 @@
 // Plain data types that cross the worker boundary. No tensors, no tfjs imports.
+import type { ErrorCode } from './errors';
 
 /** The three model kinds the app trains. */
 export type ModelKind = 'char-lstm' | 'gan' | 'segmenter';
@@ -31,7 +32,11 @@ export interface TrainProgress {
   state: 'running' | 'paused' | 'stopped' | 'error';
   /** Set after a checkpoint was written at `savedStep`. */
   savedStep?: number;
+  /** The session row that checkpoint wrote, so the page need not read it back. */
+  saved?: SessionMeta;
   message?: string;
+  /** What kind of failure `message` reports, when the run ended with one. */
+  code?: ErrorCode;
   /** Set after a NaN/Inf loss rolled the session back to the checkpoint at this step. */
   rolledBackTo?: number;
   /** Set when the worker moved to another backend (the WebGPU device was lost). */
@@ -68,3 +73,6 @@ export interface SessionMeta {
   sizeBytes: number;
   backend: string;
 }
+
+export * from './errors';
+export type * from './session';
