@@ -185,6 +185,11 @@ const segmentation = (heads: readonly HeadRow[]) => html`
       Transfer learning: pretrain the encoder on a face attribute, then freeze it and train the
       decoder, then unfreeze the top blocks at the learning rate divided by 10 and train jointly.
     </li>
+    <li>
+      The <b>starter model</b> (Face parts) was trained this way from scratch on the built-in faces'
+      8 part masks at 64x64, and is scored on held-out faces it never saw. <b>Predict</b> uses it
+      until you load a session of your own; Fine-tune trains a copy of it on new built-in faces.
+    </li>
   </ul>
   ${heads.length ? headTable(heads) : ''}
   <h3>The numbers</h3>

@@ -1,11 +1,12 @@
 import { transfer } from 'comlink';
 import type { ReactiveControllerHost } from 'lit';
 import type { TrainProgress } from '../shared/protocol';
+import { starterUrl } from '../shared/starters';
 import type { SegApi } from '../workers/segmenter.worker';
 import type { NewSegSession } from '../workers/seg-api';
 import type { ImportPairsResult } from '../workers/seg-pairs';
 import type { ImportPairsDetail, StoredPairs } from './seg-dataset-picker';
-import type { PredictionView } from './seg-predict';
+import type { PredictionView } from './seg-predict-card';
 import { SessionController } from './session-controller';
 import { segWorker } from './worker-clients';
 
@@ -25,6 +26,8 @@ export class SegController extends SessionController<SegApi> {
   prediction: PredictionView | null = null;
   /** The loaded session's imported dataset name; '' for built-in faces. */
   importedName = '';
+  /** The held-out built-in face the next "Predict a built-in face" shows: a different one each press. */
+  private nextFace = 0;
 
   constructor(host: ReactiveControllerHost) {
     super(host, 'segmenter', segWorker);
@@ -98,13 +101,67 @@ export class SegController extends SessionController<SegApi> {
     });
   }
 
+  /** Copies the starter into a new session and trains it on new built-in faces. */
+  async fineTune(): Promise<void> {
+    await this.guard('Copying the starter and rendering the faces…', async () => {
+      const worker = this.worker();
+      if (!this.starterLoaded)
+        await worker.openStarter(starterUrl('segmenter', 'session.zip', document.baseURI));
+      this.current = await worker.fineTune(this.onProgress);
+      this.running = true;
+      await this.afterLoad();
+      await this.refresh();
+    });
+  }
+
+  /** Which model Predict uses: the loaded session, else the starter, else the newest saved session. */
+  get predictSource(): string {
+    if (this.starterLoaded || (!this.current && this.starter))
+      return `With the starter model: ${this.current?.name ?? this.starter?.name}.`;
+    const s = this.current ?? this.sessions[0];
+    if (s) return `With ${s.name}, step ${s.step.toLocaleString('en-US')}.`;
+    return 'Train a segmentation session first: there is no model to predict with yet.';
+  }
+
+  // Like Text's Sample: with nothing loaded, Predict loads the starter (or, without one, the newest session).
+  private async ensureModel(): Promise<void> {
+    if (this.current) return;
+    const worker = this.worker();
+    const newest = this.sessions[0]?.id;
+    if (this.starter)
+      this.current = await worker.openStarter(
+        starterUrl('segmenter', 'session.zip', document.baseURI),
+      );
+    else if (newest) this.current = await worker.open(newest);
+    else throw new Error('Train a segmentation session first: there is no model to predict with.');
+    await this.restoreStatus();
+    await this.afterLoad();
+  }
+
+  /** Predicts the loaded model's mask for the next held-out built-in face. */
+  async predictBuiltIn(): Promise<void> {
+    await this.guard('Predicting a built-in face…', async () => {
+      await this.ensureModel();
+      this.prediction = await this.worker().predictBuiltIn(this.nextFace);
+      this.nextFace++;
+    });
+  }
+
   /** Predicts the loaded model's mask for one picked image. */
   async predict(file: File): Promise<void> {
     await this.guard(`Predicting the mask of ${file.name}…`, async () => {
       const bytes = new Uint8Array(await file.arrayBuffer());
+      await this.ensureModel();
       const p = await this.worker().predict(transfer(bytes, [bytes.buffer]), file.name);
       this.prediction = { name: file.name, imagePng: p.imagePng, maskPng: p.maskPng };
     });
+  }
+
+  // Opening the starter (by Predict or Use) must not overwrite the training form with its recipe,
+  // whose held-out scoring is off (it scores only for its card).
+  override takeRestoredConfig(): unknown {
+    const config = super.takeRestoredConfig();
+    return this.starterLoaded ? null : config;
   }
 
   protected override async afterLoad(): Promise<void> {

@@ -11,7 +11,7 @@ import { panelStyles } from './styles';
 import { segWorker } from './worker-clients';
 import './seg-dataset-picker';
 import type { ImportPairsDetail, SegDatasetChoice } from './seg-dataset-picker';
-import './seg-predict';
+import './seg-predict-card';
 import './train-progress';
 import './metric-chart';
 import './help-panel';
@@ -50,7 +50,7 @@ const AUGMENT: [string, string, number][] = [
   ['zoomRange', 'Zoom (± fraction)', 0.01],
 ];
 
-/** The Segmentation tab: staged U-Net training, augmentation preview, held-out overlays and IoU. */
+/** The Segmentation tab: Predict on the loaded model (the starter at first open), staged U-Net training, augmentation preview, held-out overlays and IoU. */
 @customElement('seg-panel')
 export class SegPanel extends LitElement {
   static override styles = [
@@ -326,20 +326,30 @@ export class SegPanel extends LitElement {
             </li>`,
         )}
       </ul>
-      <seg-predict
-        .prediction=${this.ctl.prediction}
-        .opacity=${this.opacity}
-        ?disabled=${!!this.ctl.busy}
-        @predict-file=${(ev: CustomEvent<File>) => this.ctl.predict(ev.detail)}
-      ></seg-predict>
     </section>`;
+  }
+
+  // What a person came for comes first: the Predict card, on the starter at first open.
+  private predictCard() {
+    const c = this.ctl;
+    return html`<seg-predict-card
+      .prediction=${c.prediction}
+      .classes=${c.classes}
+      .source=${c.predictSource}
+      .opacity=${this.opacity}
+      ?disabled=${!!c.busy || !c.backend}
+      @predict-builtin=${() => c.predictBuiltIn()}
+      @predict-file=${(e: CustomEvent<File>) => c.predict(e.detail)}
+      @opacity-change=${(e: CustomEvent<number>) => (this.opacity = e.detail)}
+    ></seg-predict-card>`;
   }
 
   override render() {
     const c = this.ctl;
     return html`${statusLines(c)}
-      <help-panel topic="segmentation" .heads=${this.heads}></help-panel> ${this.setup()}
-      ${this.results()} ${sessionList(c, 'Saved segmentation sessions')}`;
+      <help-panel topic="segmentation" .heads=${this.heads}></help-panel> ${this.predictCard()}
+      ${this.setup()} ${this.results()}
+      ${sessionList(c, 'Saved segmentation sessions', () => void c.fineTune())}`;
   }
 }
 

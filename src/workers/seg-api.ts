@@ -18,6 +18,7 @@ import type { AppDatabase } from '../storage/db';
 import { deleteSegDataset, listSegDatasets } from '../storage/seg-datasets';
 import type { MaskFormat, PairSource } from './seg-pairs';
 import { importSegPairs, loadImportedPairs, maskRgba, predictImage } from './seg-pairs';
+import { predictBuiltInFace } from './seg-face-predict';
 import type { SegData, SegEval, SegSessionConfig } from './seg-session';
 import { SegSession } from './seg-session';
 import { createSessionHost, newSessionMeta } from './session-host';
@@ -144,6 +145,26 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
       return host.begin(SegSession.create(meta, config, data), onProgress, maxSteps);
     },
 
+    /** Copies the loaded starter into a new session (its U-Net, a fresh optimizer) that trains on new built-in faces with the starter's recipe. */
+    async fineTune(
+      onProgress: (p: TrainProgress) => void,
+      maxSteps?: number,
+    ): Promise<SessionMeta> {
+      const ckpt = await host.starterCheckpoint();
+      const config = ckpt.config as unknown as SegSessionConfig;
+      const seed = (Math.random() * 1e6) >>> 0;
+      // The starter scores held-out faces only for its card; a person's copy shows them as it trains.
+      const own: SegSessionConfig = { ...config, dataSeed: seed, evalEvery: 25 };
+      const name = (host.current()?.meta.name ?? 'Segmenter').replace(' (starter)', '');
+      const meta = newSessionMeta(
+        'segmenter',
+        `${name} (fine-tuned)`,
+        `Built-in faces, ${config.mode}`,
+      );
+      const copy = host.starterCopy(ckpt, meta, seed, own);
+      return host.begin(await SegSession.restore(meta, copy), onProgress, maxSteps);
+    },
+
     /** Checks a .zip (or two file lists) of image/mask pairs, stores the good pairs at the model size and lists the rest with reasons. */
     async importPairs(
       source: PairSource,
@@ -178,6 +199,11 @@ export function createSegApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
     async predict(bytes: Uint8Array, name: string) {
       const s = loaded();
       return predictImage(s.segmenter, s.config.model.size, bytes, name);
+    },
+
+    /** Predicts held-out built-in face number `index` with the loaded model, scored against the face's own mask. */
+    async predictBuiltIn(index: number) {
+      return predictBuiltInFace(loaded(), index);
     },
 
     /** The head table (task → last activation → loss) every head is checked against. */

@@ -1,5 +1,6 @@
 // A first visit, then offline: the Text starter writes text before anything is trained, and
-// Fine-tune trains a copy of it on a text of the person's own with the network off.
+// Fine-tune trains a copy of it on a text of the person's own with the network off; the Face parts
+// starter predicts a built-in face's parts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +84,69 @@ describe('starter models in Chromium, offline (WebGPU on SwiftShader)', () => {
     await expect
       .poll(() => text.getByText(/Nietzsche on own\.txt/).count(), { timeout: 30_000 })
       .toBeGreaterThan(0);
+    expect(seen.csp).toEqual([]);
+    expect(seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it('predicts a built-in face with the Segmentation starter at first open, offline', async () => {
+    const parts = index.segmenter;
+    expect(parts, 'the build ships no segmentation starter').toBeDefined();
+    const { context, page, seen } = await openApp(app.browser, app.server.url);
+    await expect
+      .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 60_000 })
+      .toBe(true);
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Segmentation' }).click();
+    const ui = page.locator('seg-panel');
+    await backendReady(ui);
+    await expect
+      .poll(() => ui.getByTestId('starter-summary').textContent())
+      .toContain(`mIoU ${parts.figures.miouParts.toFixed(2)} on held-out faces`);
+    await expect.poll(() => ui.getByTestId('predict-source').textContent()).toMatch(/starter/);
+    // Predict comes first; training is below it.
+    const top = (name: string) =>
+      ui
+        .getByRole('heading', { name, exact: true })
+        .boundingBox()
+        .then((b) => b?.y ?? NaN);
+    expect(await top('Predict')).toBeLessThan(await top('Data, stages and training'));
+
+    await ui.getByRole('button', { name: 'Predict a built-in face' }).click();
+    const mask = ui.getByRole('img', { name: 'Predicted mask of held-out face 1' });
+    await mask.waitFor({ timeout: 180_000 });
+    // Not blank: most of the head is coloured, in several part colours.
+    const drawn = await mask.evaluate(async (img: HTMLImageElement) => {
+      await img.decode();
+      const c = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      const colours = new Set<number>();
+      let shown = 0;
+      for (let i = 0; i < d.length; i += 4)
+        if (d[i + 3] > 0) {
+          shown++;
+          colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        }
+      return { share: shown / (d.length / 4), colours: colours.size };
+    });
+    console.log(
+      `segmentation starter: ${(drawn.share * 100).toFixed(0)}% of pixels coloured in ` +
+        `${drawn.colours} colours, mean IoU ${await ui.getByTestId('face-iou').textContent()}`,
+    );
+    expect(drawn.share).toBeGreaterThan(0.2);
+    expect(drawn.colours).toBeGreaterThanOrEqual(4);
+    await page.screenshot({ path: 'test-results/starter-segmentation-desktop.png' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: 'test-results/starter-segmentation-phone.png' });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    // A different held-out face on each press.
+    await ui.getByRole('button', { name: 'Predict a built-in face' }).click();
+    await ui.getByRole('img', { name: 'Predicted mask of held-out face 2' }).waitFor();
     expect(seen.csp).toEqual([]);
     expect(seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
     await context.close();
