@@ -12,7 +12,7 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/e2e/**'],
-          setupFiles: ['tests/setup/tf.ts'],
+          setupFiles: ['tests/setup/tf.ts', 'tests/setup/kernels.ts'],
           // Dawn is a native addon: separate processes are safer than worker threads.
           pool: 'forks',
           testTimeout: 180_000,

@@ -10,12 +10,14 @@ import { createGanConfig, type GanConfig } from '../src/models/gan';
 import { scoreFaces } from '../src/models/gan/face-metric';
 import { embedGenerator } from '../src/models/gan/face-suite';
 import { createGeneratorEma, type GeneratorEma } from '../src/models/gan-train';
+import { installKernels } from '../src/models/kernels';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 await tf.setBackend('cpu');
+installKernels();
 const cfg = createGanConfig(JSON.parse(arg('set', '{}')) as Partial<GanConfig>);
 const [seed, steps, every] = ['seed', 'steps', 'eval-every'].map((k) =>
   Number(arg(k, { seed: '1', steps: '1500', 'eval-every': '500' }[k] as string)),

@@ -3,6 +3,7 @@
 //   npm run pretrain -- faces [--steps N] [--set '{"width":"standard"}'] [--resume …]
 //   npm run pretrain -- segmentation [--steps N] [--resume …]
 // Common options: --seed 1, --out public/starters/<model>, --save-every 500, --max-minutes M, --backend cpu.
+import { installKernels } from '../src/models/kernels';
 import { parseArgs, useBackend } from './pretrain/common';
 import { FACES_DEFAULT_STEPS, pretrainFaces } from './pretrain/faces';
 import { pretrainSegmentation, SEGMENTATION_DEFAULT_STEPS } from './pretrain/segmentation';
@@ -20,6 +21,8 @@ if (!(model in defaults)) {
 }
 const args = parseArgs(process.argv.slice(3), model, defaults[model]);
 const backend = await useBackend(args.backend);
+// Without our conv kernels a GAN step on cpu takes over a minute.
+installKernels();
 if (model === 'text') await pretrainText(args, backend);
 if (model === 'faces') await pretrainFaces(args, backend, JSON.parse(args.set ?? '{}'));
 if (model === 'segmentation') await pretrainSegmentation(args, backend);

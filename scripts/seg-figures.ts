@@ -11,6 +11,7 @@ import { QUALITY_BUDGET, trainBuiltIn } from '../bench/segmenter';
 import { DEFAULT_AUGMENT, augmentPair, randomTransform } from '../src/data/augment';
 import { FACE_PARTS, renderFace } from '../src/data/faces';
 import { encodePng, gridImage, upscale } from '../src/data/png';
+import { installKernels } from '../src/models/kernels';
 import { Rng } from '../src/shared/rng';
 
 function colours(labels: ArrayLike<number>): Uint8ClampedArray {
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   // Parts overlay after training (the bench writes the same figure with SEG_BENCH_OVERLAY=path).
   if (process.env.SEG_FIG_STEPS === '0') return;
   await tf.setBackend('cpu');
+  installKernels();
   const steps = Number(process.env.SEG_FIG_STEPS ?? QUALITY_BUDGET.parts.steps);
   const { batchSize, augment } = QUALITY_BUDGET;
   const lrDropStep = process.env.SEG_FIG_STEPS ? 0 : QUALITY_BUDGET.parts.lrDropStep;

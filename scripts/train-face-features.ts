@@ -16,8 +16,7 @@ import {
 } from '../src/models/gan/face-features';
 import { encodeTensors } from '../src/workers/snapshot';
 import { modelJson } from '../src/data/session-zip';
-import { registerConvGemmKernels } from '../src/models/conv-gemm-kernels';
-import { registerGanCpuKernels } from '../src/models/gan-cpu-kernels';
+import { installKernels } from '../src/models/kernels';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,8 +69,7 @@ const CONSISTENCY = 1;
 
 await tf.setBackend('cpu');
 // The stock cpu conv gradients are far too slow for a few thousand steps.
-registerConvGemmKernels();
-registerGanCpuKernels();
+installKernels();
 const net = buildFaceFeatureNet();
 const optimizer = tf.train.adam(1e-3);
 const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -15,6 +15,7 @@ import {
 } from '../src/data/corpus';
 import { buildCharLstm, createCharLstmConfig } from '../src/models/char-lstm';
 import { createFastTrainer } from '../src/models/char-lstm-fast';
+import { installKernels } from '../src/models/kernels';
 import { generateText } from '../src/models/sampler';
 import { Rng } from '../src/shared/rng';
 
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   if (backend === 'webgpu') await import('../tests/setup/tf');
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
   await tf.ready();
+  installKernels();
 
   const text = readFileSync(fileURLToPath(new URL(CORPUS, import.meta.url)), 'utf8');
   const problem = validateCorpus(text);

@@ -1,16 +1,13 @@
 // The fast char-LSTM training step: the same math and the same tf.Variables as the tf.layers model
 // of char-lstm.ts (so checkpoints stay standard layers models), without one-hot matmuls (rows of
 // the input kernel are gathered) and with hand-written backpropagation through time inside one
-// tf.customGrad: on cpu one JS kernel per direction, on webgpu fused WGSL shaders per time step,
-// elsewhere plain tf ops. Measured against tf.layers + trainOnBatch in bench/lstm.ts.
+// tf.customGrad: where our kernels are installed (src/models/kernels) one JS kernel per direction on
+// cpu and fused WGSL shaders per time step on webgpu, elsewhere plain tf ops. Measured against
+// tf.layers + trainOnBatch in bench/lstm.ts.
 import * as tf from '@tensorflow/tfjs';
 import type { CharLstmConfig } from './char-lstm';
-import { LSTM_SEQ_BACKWARD, LSTM_SEQ_FORWARD, registerLstmCpuKernels } from './lstm-cpu-kernels';
-import {
-  lstmWebgpuBackward,
-  lstmWebgpuForward,
-  registerLstmWebgpuKernels,
-} from './lstm-webgpu-kernels';
+import { LSTM_SEQ_BACKWARD, LSTM_SEQ_FORWARD } from './kernels/cpu/lstm';
+import { LSTM_STEP_FORWARD, lstmWebgpuBackward, lstmWebgpuForward } from './kernels/webgpu/lstm';
 
 /** A training step on the model's own variables with its own RMSprop. */
 export interface FastTrainer {
@@ -20,7 +17,8 @@ export interface FastTrainer {
   dispose(): void;
 }
 
-interface LstmVars {
+/** The LSTM layer's weights: kernel `[vocab, 4·units]`, recurrent kernel `[units, 4·units]`, bias `[4·units]`. */
+export interface LstmVars {
   kernel: tf.Tensor2D;
   recurrent: tf.Tensor2D;
   bias: tf.Tensor1D;
@@ -55,25 +53,23 @@ function lstmVars(vars: tf.Tensor[]): LstmVars {
   };
 }
 
-let genericOnly = false;
-
-/** Uses the plain-tf-ops path on every backend (for tests and benchmarks of the fused kernels). */
-export function useGenericLstm(on: boolean): void {
-  genericOnly = on;
+/** The sequence implementation for the kernels registered on the current backend now. */
+function chooseImpl(units: number): SeqImpl {
+  const backend = tf.getBackend();
+  if (tf.getKernel(LSTM_SEQ_FORWARD, backend)) return cpuLstm;
+  // The webgpu shaders move 4 units per thread as vec4.
+  if (tf.getKernel(LSTM_STEP_FORWARD, backend) && units % 4 === 0) return webgpuLstm;
+  return genericLstm;
 }
 
-/** The LSTM over `xs` `[batch, maxLen]` int32: the last h `[batch, units]`, with a hand-written gradient. */
-function lstmLastState(
+/** The LSTM over `xs` `[batch, maxLen]` int32 (`hostXs` the same ids on the host): the last h `[batch, units]`, with a hand-written gradient. */
+export function lstmLastState(
   xs: tf.Tensor2D,
   hostXs: Int32Array,
   vars: LstmVars,
   vocab: number,
 ): tf.Tensor2D {
-  const backend = genericOnly ? 'generic' : tf.getBackend();
-  // The webgpu shaders move 4 units per thread as vec4.
-  const vec4 = vars.recurrent.shape[0] % 4 === 0;
-  const impl: SeqImpl =
-    backend === 'cpu' ? cpuLstm : backend === 'webgpu' && vec4 ? webgpuLstm : genericLstm;
+  const impl = chooseImpl(vars.recurrent.shape[0]);
   const seq = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [kernel, recurrent, bias, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, Save];
     return impl(xs, { kernel, recurrent, bias }, vocab, save, hostXs);
@@ -81,7 +77,7 @@ function lstmLastState(
   return seq(vars.kernel, vars.recurrent, vars.bias) as tf.Tensor2D;
 }
 
-// cpu: one kernel per direction over the whole sequence (lstm-cpu-kernels.ts).
+// cpu: one kernel per direction over the whole sequence (kernels/cpu/lstm.ts).
 function cpuLstm(xs: tf.Tensor2D, v: LstmVars, vocab: number, save: Save): SeqResult {
   const [batch, maxLen] = xs.shape;
   const units = v.recurrent.shape[0];
@@ -98,7 +94,7 @@ function cpuLstm(xs: tf.Tensor2D, v: LstmVars, vocab: number, save: Save): SeqRe
   };
 }
 
-// webgpu: one fused kernel per time step and direction (lstm-webgpu-kernels.ts).
+// webgpu: one fused kernel per time step and direction (kernels/webgpu/lstm.ts).
 function webgpuLstm(
   xs: tf.Tensor2D,
   v: LstmVars,
@@ -116,7 +112,7 @@ function webgpuLstm(
   };
 }
 
-// Any other backend (webgl, wasm): plain tf ops, still one input gather and one dRecurrent matmul.
+// Stock kernels or any other backend (webgl, wasm): plain tf ops, still one input gather and one dRecurrent matmul.
 function genericLstm(
   xs: tf.Tensor2D,
   v: LstmVars,
@@ -205,16 +201,12 @@ export function computeFastGradients(
   ys: Int32Array,
   batch: number,
 ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
-  registerLstmCpuKernels();
-  registerLstmWebgpuKernels();
   const vars = modelVariables(model);
   return tf.tidy(() => tf.variableGrads(lossFn(lstmVars(vars), vars, cfg, xs, ys, batch), vars));
 }
 
 /** The fast trainer over `model`'s variables (LSTM kernel, recurrent kernel, bias, dense kernel, dense bias). */
 export function createFastTrainer(model: tf.LayersModel, cfg: CharLstmConfig): FastTrainer {
-  registerLstmCpuKernels();
-  registerLstmWebgpuKernels();
   const vars = modelVariables(model);
   const lstm = lstmVars(vars);
   const optimizer = tf.train.rmsprop(cfg.learningRate);
@@ -235,8 +227,6 @@ export function createFastTrainer(model: tf.LayersModel, cfg: CharLstmConfig): F
 
 /** Next-char probabilities `[n, vocab]` for `contexts` `[n*maxLen]` char indices, by the fast forward. */
 export function predictProbs(model: tf.LayersModel, contexts: Int32Array, n: number): tf.Tensor2D {
-  registerLstmCpuKernels();
-  registerLstmWebgpuKernels();
   const vars = modelVariables(model);
   const [kernel, bias] = vars.slice(3) as tf.Tensor[] as [tf.Tensor2D, tf.Tensor1D];
   return tf.tidy(() => {

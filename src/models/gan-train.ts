@@ -1,13 +1,11 @@
 // The DCGAN training step: one discriminator update on a real and a generated batch with noisy labels,
 // then one generator update through the frozen discriminator, on explicit variable lists so the
 // generator step can never touch a discriminator weight. No host sync inside: losses come back as
-// tensors for the caller to read (asynchronously) when it wants.
+// tensors for the caller to read (asynchronously) when it wants. On cpu a step takes over a minute
+// with tfjs' stock conv gradients: whoever trains installs our kernels first (src/models/kernels).
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../shared/rng';
-import { registerConvGemmKernels } from './conv-gemm-kernels';
-import { registerConvWebgpuKernels } from './conv-webgpu-kernels';
 import { buildGenerator, createGanOptimizer, type GanConfig } from './gan';
-import { registerGanCpuKernels } from './gan-cpu-kernels';
 
 /** The losses of one step; the caller disposes them. */
 export interface GanLosses {
@@ -107,11 +105,6 @@ export function discriminate(
 
 /** A trainer with fresh Adam optimizers (DCGAN paper settings from `cfg`); weights are the models' own. */
 export function createGanTrainer(g: tf.LayersModel, d: tf.LayersModel, cfg: GanConfig): GanTrainer {
-  // cpu: the stock tfjs conv gradients made one step take over a minute (see the kernel files);
-  // webgpu: a direct conv shader where tfjs' tiled one wastes most of its tiles.
-  registerConvGemmKernels();
-  registerGanCpuKernels();
-  registerConvWebgpuKernels();
   const dOptimizer = createGanOptimizer(cfg, 'discriminator');
   const gOptimizer = createGanOptimizer(cfg, 'generator');
   const latentDim = cfg.latentDim;

@@ -3,8 +3,6 @@
 // trains exactly the list it is given, so each step passes the currently trainable weights itself.
 // Adam keys its slots by position in that list, so every stage gets its own optimizer.
 import * as tf from '@tensorflow/tfjs';
-import { registerConvGemmKernels } from './conv-gemm-kernels';
-import { registerConvWebgpuKernels } from './conv-webgpu-kernels';
 import { headLoss, segmentationTask } from './heads';
 import type { HeadLoss } from './heads';
 import { trainableVariables } from './segmenter';
@@ -155,8 +153,6 @@ function minimizeOn(
   xs: tf.Tensor,
   lossOf: (pred: tf.Tensor) => tf.Scalar,
 ): tf.Scalar {
-  if (tf.getBackend() === 'cpu') registerConvGemmKernels();
-  registerConvWebgpuKernels();
   const vars = trainableVariables(model);
   if (vars.length === 0) throw new Error('Nothing to train: every layer is frozen');
   const value = optimizer.minimize(

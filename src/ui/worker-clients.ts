@@ -15,7 +15,7 @@ export function forcedBackend(): string | null {
 function startWorker(name: ModelKind | 'bench'): Worker {
   return new Worker(new URL('../workers/model.worker.ts', import.meta.url), {
     type: 'module',
-    name,
+    name: /[?&]kernels=/.test(location.search) ? `${name}${location.search}` : name,
   });
 }
 

@@ -1,6 +1,7 @@
 // The one worker script of the app: the page starts it once per model, named after the model, and it
 // loads that model's API. One script means one bundle, so tfjs and the shared runtime are one chunk
-// for all four workers instead of a copy in each.
+// for all four workers instead of a copy in each. The name carries the page's query when it has
+// `?kernels=` (src/ui/worker-clients.ts), e.g. `gan?kernels=stock`.
 
 const APIS: Record<string, () => Promise<unknown>> = {
   'char-lstm': () => import('./char-lstm.worker'),
@@ -16,9 +17,12 @@ const hold = (e: MessageEvent): void => {
   early.push(e);
 };
 self.addEventListener('message', hold);
-const load = APIS[self.name];
-if (!load) throw new Error(`No model worker is called “${self.name}”.`);
+const [model, query = ''] = self.name.split('?');
+const load = APIS[model];
+if (!load) throw new Error(`No model worker is called “${model}”.`);
 await load();
+// The API module has loaded the runtime already; its first message (init) is still held.
+(await import('./runtime')).chooseKernels(new URLSearchParams(query).get('kernels'));
 self.removeEventListener('message', hold);
 for (const e of early) self.dispatchEvent(new MessageEvent('message', { data: e.data }));
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { installKernels, uninstallKernels, type KernelChoice } from '../models/kernels';
 import type { BackendName, BackendReport } from '../shared/protocol';
 import { selfTestBackend } from './self-test';
 
@@ -12,6 +13,12 @@ import { selfTestBackend } from './self-test';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
 
 const gpuErrors: string[] = [];
+let kernelChoice: KernelChoice = 'ours';
+
+/** Chooses the kernels the next initBackend installs: `'stock'` (from `?kernels=stock`) keeps tfjs' own; anything else, ours. */
+export function chooseKernels(choice: string | null): void {
+  kernelChoice = choice === 'stock' ? 'stock' : 'ours';
+}
 let lostListener: ((reason: string) => void) | null = null;
 
 /** Uncaptured WebGPU errors seen since the last call (Dawn drops invalid work silently otherwise). */
@@ -42,23 +49,38 @@ function watchDevice(): void {
   void device.lost.then((info) => lostListener?.(`${info.reason}: ${info.message}`));
 }
 
-async function tryBackend(name: BackendName): Promise<string | null> {
+/** Self-tests `name` with the kernels installed now; null when it passes, else why not. */
+async function check(name: BackendName): Promise<string | null> {
+  takeGpuErrors();
+  const failure = await selfTestBackend(name);
+  const errors = takeGpuErrors();
+  if (errors.length) return `WebGPU validation error: ${errors[0]}`;
+  return failure ? `self-test failed: ${failure}` : null;
+}
+
+/** Starts `name` and self-tests it on stock kernels, then with ours (kept only if they pass too); null and a note when usable, else why not. */
+async function tryBackend(name: BackendName): Promise<{ why: string | null; note: string }> {
   const missing = available(name);
-  if (missing) return missing;
+  if (missing) return { why: missing, note: '' };
   let ok = false;
   try {
     ok = await tf.setBackend(name);
     await tf.ready();
   } catch (e) {
-    return `failed to start: ${(e as Error).message}`;
+    return { why: `failed to start: ${(e as Error).message}`, note: '' };
   }
-  if (!ok) return 'failed to start (no adapter or context)';
+  if (!ok) return { why: 'failed to start (no adapter or context)', note: '' };
   if (name === 'webgpu') watchDevice();
-  takeGpuErrors();
-  const failure = name === 'cpu' ? null : await selfTestBackend(name);
-  const errors = takeGpuErrors();
-  if (errors.length) return `WebGPU validation error: ${errors[0]}`;
-  return failure ? `self-test failed: ${failure}` : null;
+  uninstallKernels();
+  // The stock cpu backend is the reference itself; our kernels on it are still tested below.
+  const why = name === 'cpu' ? null : await check(name);
+  if (why) return { why, note: '' };
+  if (kernelChoice === 'stock') return { why: null, note: 'stock kernels (?kernels=stock)' };
+  installKernels();
+  const oursWhy = await check(name);
+  if (oursWhy === null) return { why: null, note: 'our kernels passed too' };
+  uninstallKernels();
+  return { why: null, note: `stock kernels (ours: ${oursWhy})` };
 }
 
 /** Picks the first backend of `order` that starts and passes the self-test against cpu, or the forced one. */
@@ -69,17 +91,20 @@ export async function initBackend(
   const log: string[] = [];
   if (forced) {
     const name = forced as BackendName;
-    const why = BACKEND_ORDER.includes(name) ? await tryBackend(name) : 'unknown backend';
+    const { why, note } = BACKEND_ORDER.includes(name)
+      ? await tryBackend(name)
+      : { why: 'unknown backend', note: '' };
     if (why === null || tf.getBackend() === name) {
-      log.push(`${name}: forced by ?backend=${why ? ` (warning: ${why})` : ', self-test passed'}`);
+      const result = why ? ` (warning: ${why})` : `, self-test passed, ${note}`;
+      log.push(`${name}: forced by ?backend=${result}`);
       return { backend: name, log, forced: true };
     }
     log.push(`${name}: forced but unusable: ${why}`);
   }
   for (const name of order) {
-    const why = await tryBackend(name);
+    const { why, note } = await tryBackend(name);
     if (why === null) {
-      log.push(`${name}: self-test passed`);
+      log.push(`${name}: self-test passed, ${note}`);
       return { backend: name, log, forced: false };
     }
     log.push(`${name}: skipped, ${why}`);

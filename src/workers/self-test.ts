@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerConvWebgpuKernels } from '../models/conv-webgpu-kernels';
+import { lstmLastState } from '../models/char-lstm-fast';
+import { withStockKernels } from '../models/kernels';
 import { Rng } from '../shared/rng';
 
 // Sizes stay above 1,000 elements: smaller tensors run on the CPU inside the webgpu backend
@@ -8,6 +9,7 @@ const B = 8;
 const IN = 48;
 const H = 32;
 const VOCAB = 40;
+const STEPS = 5;
 
 interface Inputs {
   x: Float32Array;
@@ -34,7 +36,7 @@ function makeInputs(): Inputs {
     u: fill(H * 4 * H, 0.2),
     b: fill(4 * H, 0.1),
     emb: fill(VOCAB * 4 * H, 0.2),
-    ids: Int32Array.from({ length: B * 5 }, () => rng.int(VOCAB)),
+    ids: Int32Array.from({ length: B * STEPS }, () => rng.int(VOCAB)),
     img: fill(2 * 16 * 16 * 3, 1),
     kernel: fill(4 * 4 * 3 * 8, 0.2),
   };
@@ -72,19 +74,35 @@ async function compute(inp: Inputs): Promise<Record<string, Float32Array>> {
       tf.sum(tf.square(lstmCell(x, h, c, w_ as tf.Tensor2D, u_ as tf.Tensor2D, b_ as tf.Tensor1D)));
     const [gw, gu, gb] = tf.grads(cellLoss)([w, u, b]);
     const gEmb = tf.grad((e: tf.Tensor) => tf.sum(tf.square(tf.gather(e, ids))))(emb);
-    // Fused, as tf.layers convolves: on webgpu that is our direct shader (conv-webgpu-kernels).
-    const conv = (k: tf.Tensor) =>
-      tf.fused.conv2d({ x: img, filter: k as tf.Tensor4D, strides: 2, pad: 'same' });
-    const convLoss = (k: tf.Tensor) => tf.sum(tf.leakyRelu(conv(k), 0.2));
-    const gK = tf.grad(convLoss)(kernel);
+    // The char-LSTM's sequence: our fused kernels where installed, else the same math in tf ops.
+    const seq = tf.tensor2d(inp.ids, [B, STEPS], 'int32');
+    const seqLoss = (k: tf.Tensor, r: tf.Tensor, b_: tf.Tensor) => {
+      const vars = {
+        kernel: k as tf.Tensor2D,
+        recurrent: r as tf.Tensor2D,
+        bias: b_ as tf.Tensor1D,
+      };
+      return tf.sum(tf.square(lstmLastState(seq, inp.ids, vars, VOCAB)));
+    };
+    const [gSeqK, gSeqR, gSeqB] = tf.grads(seqLoss)([emb, u, b]);
+    // Fused, as tf.layers convolves: on webgpu that is our direct shader (models/kernels/webgpu).
+    const conv = (im: tf.Tensor, k: tf.Tensor) =>
+      tf.fused.conv2d({ x: im as tf.Tensor4D, filter: k as tf.Tensor4D, strides: 2, pad: 'same' });
+    const convLoss = (im: tf.Tensor, k: tf.Tensor) => tf.sum(tf.leakyRelu(conv(im, k), 0.2));
+    const [gImg, gK] = tf.grads(convLoss)([img, kernel]);
     return {
       forward: lstmCell(x, h, c, w, u, b),
       gradW: gw,
       gradU: gu,
       gradB: gb,
       gradGather: gEmb,
-      conv: conv(kernel),
+      lstmSequence: lstmLastState(seq, inp.ids, { kernel: emb, recurrent: u, bias: b }, VOCAB),
+      gradLstmKernel: gSeqK,
+      gradLstmRecurrent: gSeqR,
+      gradLstmBias: gSeqB,
+      conv: conv(img, kernel),
       gradConv: gK,
+      gradConvInput: gImg,
     };
   });
   const result: Record<string, Float32Array> = {};
@@ -95,16 +113,15 @@ async function compute(inp: Inputs): Promise<Record<string, Float32Array>> {
   return result;
 }
 
-/** Compares `backend` with cpu on a forward pass, LSTM-cell gradients, gather and conv gradients; returns null when it passes, else why it failed. */
+/** Compares `backend`, on the kernels installed now, with stock tfjs on cpu: LSTM cell and sequence, gather and conv, forward and gradients; null when it passes, else why it failed. */
 export async function selfTestBackend(backend: string, tolerance = 2e-3): Promise<string | null> {
   const inputs = makeInputs();
-  const previous = tf.getBackend();
-  await tf.setBackend('cpu');
-  const expected = await compute(inputs);
+  const expected = await withStockKernels(async () => {
+    await tf.setBackend('cpu');
+    return compute(inputs);
+  });
   await tf.setBackend(backend);
-  registerConvWebgpuKernels();
   const actual = await compute(inputs);
-  if (previous && previous !== backend) await tf.setBackend(backend);
   for (const [name, want] of Object.entries(expected)) {
     const got = actual[name];
     let maxRef = 0;

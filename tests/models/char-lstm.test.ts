@@ -14,8 +14,10 @@ import {
   computeFastGradients,
   createFastTrainer,
   predictProbs,
-  useGenericLstm,
 } from '../../src/models/char-lstm-fast';
+import { installKernels, useKernels, withStockKernels } from '../../src/models/kernels';
+import { LSTM_SEQ_FORWARD } from '../../src/models/kernels/cpu/lstm';
+import { LSTM_STEP_FORWARD } from '../../src/models/kernels/webgpu/lstm';
 import { generateText } from '../../src/models/sampler';
 import { Rng } from '../../src/shared/rng';
 import { BACKENDS, useBackend } from '../helpers/backends';
@@ -52,8 +54,12 @@ async function noGpuErrors<T>(f: () => Promise<T>): Promise<T> {
   return out;
 }
 
-/** Random weights (std 0.3, so every gate matters) and the tf.layers loss/gradients, computed on cpu. */
-async function referenceOnCpu(cfg: CharLstmConfig, xs: Int32Array, ys: Int32Array) {
+/** Random weights (std 0.3, so every gate matters) and the tf.layers loss/gradients, computed on stock cpu. */
+function referenceOnCpu(cfg: CharLstmConfig, xs: Int32Array, ys: Int32Array) {
+  return withStockKernels(() => layersOnCpu(cfg, xs, ys));
+}
+
+async function layersOnCpu(cfg: CharLstmConfig, xs: Int32Array, ys: Int32Array) {
   const backend = tf.getBackend();
   await useBackend('cpu');
   const model = buildCharLstm(cfg, 1);
@@ -104,7 +110,7 @@ describe('validateCharLstmConfig', () => {
 });
 
 describe.each(BACKENDS)('char-LSTM on %s', (backend) => {
-  afterEach(() => useGenericLstm(false));
+  afterEach(() => installKernels());
 
   it('has the reference shapes, and the fast forward predicts what tf.layers predicts', async () => {
     await useBackend(backend);
@@ -141,16 +147,21 @@ describe.each(BACKENDS)('char-LSTM on %s', (backend) => {
     model.dispose();
   });
 
-  // Batch 7 leaves the webgpu shaders' last block of 4 rows partly empty.
+  // Batch 7 leaves the webgpu shaders' last block of 4 rows partly empty, batch 1 all but one row.
+  // 'fused' runs our LSTM kernels, 'generic' the same math in tf ops on stock kernels.
   const cases = [
     ['fused', EQ],
     ['fused', { ...EQ, batchSize: 7 }],
+    ['fused', { ...EQ, batchSize: 1, maxLen: 9 }],
     ['generic', EQ],
   ] as const;
   for (const [path, cfg] of cases) {
     it(`${path} fast path, batch ${cfg.batchSize}: same loss and gradients as tf.layers on cpu (1e-4)`, async () => {
       await useBackend(backend);
-      useGenericLstm(path === 'generic');
+      useKernels(path === 'generic' ? 'stock' : 'ours');
+      // The fast path runs our LSTM kernels exactly when they are registered.
+      const fused = backend === 'cpu' ? LSTM_SEQ_FORWARD : LSTM_STEP_FORWARD;
+      expect(tf.getKernel(fused, backend) !== undefined).toBe(path === 'fused');
       const { xs, ys } = randomBatch(cfg, 12);
       const ref = await referenceOnCpu(cfg, xs, ys);
       const model = buildWith(cfg, ref.weights);

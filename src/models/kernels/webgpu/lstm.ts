@@ -5,11 +5,12 @@
 // needs no separate matmul; a third shader per step adds that step's share of all weight
 // gradients. Threads handle 4 adjacent units as vec4 (so units must be a multiple of 4).
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfo } from '@tensorflow/tfjs';
-import type { Args } from './webgpu-program';
-import { dims, run } from './webgpu-program';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelArgs } from '../types';
+import { dims, run } from './program';
 
-const FWD = 'CharLstmStepForward';
+/** Kernel name of one webgpu forward step: the next state `[B, 6U]`. */
+export const LSTM_STEP_FORWARD = 'CharLstmStepForward';
 const BWD = 'CharLstmStepBackward';
 const ACCUMULATE = 'CharLstmAccumulateGrads';
 
@@ -21,7 +22,7 @@ const rows = (f: (r: number) => string): string =>
   Array.from({ length: ROWS }, (_, r) => f(r)).join('');
 
 // Thread (ROWS rows, 4 units): gate pre-activations from the x row of the kernel plus h_{t-1} · R.
-function forwardStep(args: Args): TensorInfo {
+function forwardStep(args: KernelArgs): TensorInfo {
   const { batch: B, maxLen: T, units: U, step } = dims(args.attrs);
   const [Q, S] = [U / 4, 6 * U];
   const body = `
@@ -83,7 +84,7 @@ function forwardStep(args: Args): TensorInfo {
 
 // Thread (ROWS rows, 4 units): dh from the later step's dz (or dy at the last step), then dz_t
 // and dc_{t-1}.
-function backwardStep(args: Args): TensorInfo {
+function backwardStep(args: KernelArgs): TensorInfo {
   const { batch: B, units: U, first } = dims(args.attrs);
   const Q = U / 4;
   const body = `
@@ -149,7 +150,7 @@ function backwardStep(args: Args): TensorInfo {
 const cells = (f: (r: number, c: number) => string): string =>
   Array.from({ length: 16 }, (_, i) => f(i >> 2, i & 3)).join('\n');
 
-function accumulateGrads(args: Args): TensorInfo {
+function accumulateGrads(args: KernelArgs): TensorInfo {
   const { batch: B, vocab: V, units: U, step } = dims(args.attrs);
   const [Q, D4] = [U / 4, (5 * U) / 4];
   const body = `
@@ -191,14 +192,12 @@ function accumulateGrads(args: Args): TensorInfo {
   return run(args, `lstmAcc_${B}_${V}_${U}`, inputs, shape, threads, body, [['step', step]]);
 }
 
-/** Registers the webgpu kernels once (idempotent; harmless when webgpu is absent). */
-export function registerLstmWebgpuKernels(): void {
-  if (tf.getKernel(FWD, 'webgpu')) return;
-  const kernels = { [FWD]: forwardStep, [BWD]: backwardStep, [ACCUMULATE]: accumulateGrads };
-  for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
-    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc });
-  }
-}
+/** The three step kernels, by name. */
+export const WEBGPU_LSTM_KERNELS: Record<string, KernelFunc> = {
+  [LSTM_STEP_FORWARD]: forwardStep,
+  [BWD]: backwardStep,
+  [ACCUMULATE]: accumulateGrads,
+};
 
 /** The states `[B, 6U]` for t = 0 (zeros) .. maxLen of the LSTM over `xs` `[B, maxLen]` int32. */
 export function lstmWebgpuForward(
@@ -212,7 +211,11 @@ export function lstmWebgpuForward(
   const states: tf.Tensor2D[] = [tf.zeros([batch, 6 * units])];
   for (let step = 0; step < maxLen; step++) {
     const inputs = { xs, kernel, recurrent, bias, prev: states[step] };
-    states.push(tf.engine().runKernel(FWD, inputs, { batch, maxLen, units, step }) as tf.Tensor2D);
+    states.push(
+      tf
+        .engine()
+        .runKernel(LSTM_STEP_FORWARD, inputs, { batch, maxLen, units, step }) as tf.Tensor2D,
+    );
   }
   return states;
 }

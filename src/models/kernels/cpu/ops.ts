@@ -2,46 +2,14 @@
 // (tfjs 4.22, batch 8 at 64x64): SplitV (the gradient of a channel concatenate, ≈2 s per skip
 // connection, since it slices through TensorBuffer index maths), MaxPoolGrad, Add/Sub/Multiply/
 // RealDiv (tfjs converts every broadcast element index to a location and back, and calls an
-// operator closure with a modulo per element even for equal shapes), Sum over
-// non-trailing axes (tfjs transposes first), Tile, and Softmax (built from those broadcasting ops). Each fast path covers float32 only and hands every
-// other case to the original kernel, so the results and dtypes elsewhere stay those of tfjs.
+// operator closure with a modulo per element even for equal shapes), Sum over non-trailing axes
+// (tfjs transposes first), Tile, and Softmax (built from those broadcasting ops). Each fast path
+// covers float32 only and hands every other case to the stock kernel, so the results and dtypes
+// elsewhere stay those of tfjs.
 import * as tf from '@tensorflow/tfjs';
-import type { DataId, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-
-/** The cpu backend as these kernels use it. */
-export interface CpuBackend {
-  data: { get(id: DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
-}
-
-/** The argument object of a kernel function. */
-export type KernelArgs = Parameters<KernelFunc>[0];
-/** A fast path: a result, or null to run the original tfjs kernel. */
-export type FastKernel = (args: KernelArgs) => TensorInfo | TensorInfo[] | null;
-
-/** The float32 values of `t`, or null when it holds another dtype. */
-export function floatValues(backend: unknown, t: TensorInfo | undefined): Float32Array | null {
-  if (!t || t.dtype !== 'float32') return null;
-  const v = (backend as CpuBackend).data.get(t.dataId).values;
-  return v instanceof Float32Array ? v : null;
-}
-
-/** Wraps the registered cpu kernel `name` so that `fast` runs first and the original handles what it declines. */
-export function overrideCpuKernel(name: string, fast: FastKernel): void {
-  const original = tf.getKernel(name, 'cpu');
-  if (!original) return;
-  tf.unregisterKernel(name, 'cpu');
-  const fallback = original.kernelFunc;
-  tf.registerKernel({
-    kernelName: name,
-    backendName: 'cpu',
-    kernelFunc: (args) => fast(args) ?? fallback(args),
-  });
-}
-
-function make(backend: unknown, shape: number[], values: Float32Array): TensorInfo {
-  return (backend as CpuBackend).makeTensorInfo(shape, 'float32', values);
-}
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { FastKernel } from '../types';
+import { cpuTensor, cpuValues } from './backend';
 
 type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 
@@ -77,15 +45,15 @@ function run(
 function binary(op: BinaryOp): FastKernel {
   return ({ inputs, backend }) => {
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
-    const av = floatValues(backend, a);
-    const bv = floatValues(backend, b);
+    const av = cpuValues(backend, a);
+    const bv = cpuValues(backend, b);
     if (!av || !bv) return null;
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const rank = shape.length;
     const out = new Float32Array(shape.reduce((x, y) => x * y, 1));
     if (rank === 0 || (av.length === out.length && bv.length === out.length)) {
       run(op, out, 0, av, 0, 1, bv, 0, 1, out.length);
-      return make(backend, shape, out);
+      return cpuTensor(backend, shape, out);
     }
     const strides = (s: number[]): number[] => {
       const st = new Array<number>(rank).fill(0);
@@ -115,13 +83,13 @@ function binary(op: BinaryOp): FastKernel {
         idx[d] = 0;
       }
     }
-    return make(backend, shape, out);
+    return cpuTensor(backend, shape, out);
   };
 }
 
 const sum: FastKernel = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
-  const xv = floatValues(backend, x);
+  const xv = cpuValues(backend, x);
   if (!xv) return null;
   const rank = x.shape.length;
   const axes = tf.util.parseAxisParam(attrs?.axis as number | number[], x.shape);
@@ -152,12 +120,12 @@ const sum: FastKernel = ({ inputs, backend, attrs }) => {
   }
   const keep = Boolean(attrs?.keepDims);
   const shape = x.shape.flatMap((d, i) => (reduced.has(i) ? (keep ? [1] : []) : [d]));
-  return make(backend, shape, Float32Array.from(acc));
+  return cpuTensor(backend, shape, Float32Array.from(acc));
 };
 
 const splitV: FastKernel = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
-  const xv = floatValues(backend, x);
+  const xv = cpuValues(backend, x);
   if (!xv) return null;
   const axis = tf.util.parseAxisParam(attrs?.axis as number, x.shape)[0];
   const sizes = tf.backend_util.prepareSplitSize(
@@ -178,14 +146,14 @@ const splitV: FastKernel = ({ inputs, backend, attrs }) => {
     start += len;
     const shape = x.shape.slice();
     shape[axis] = s;
-    return make(backend, shape, out);
+    return cpuTensor(backend, shape, out);
   });
 };
 
 const maxPoolGrad: FastKernel = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const dyv = floatValues(backend, dy);
-  const xv = floatValues(backend, input);
+  const dyv = cpuValues(backend, dy);
+  const xv = cpuValues(backend, input);
   const { filterSize, strides, pad } = (attrs ?? {}) as {
     filterSize?: number | number[];
     strides?: number | number[];
@@ -221,12 +189,12 @@ const maxPoolGrad: FastKernel = ({ inputs, backend, attrs }) => {
       }
     }
   }
-  return make(backend, input.shape, dx);
+  return cpuTensor(backend, input.shape, dx);
 };
 
 const softmax: FastKernel = ({ inputs, backend, attrs }) => {
   const { logits } = inputs as { logits: TensorInfo };
-  const xv = floatValues(backend, logits);
+  const xv = cpuValues(backend, logits);
   const rank = logits.shape.length;
   const dim = attrs?.dim as number | undefined;
   if (!xv || rank === 0 || (dim !== undefined && dim !== -1 && dim !== rank - 1)) return null;
@@ -239,12 +207,12 @@ const softmax: FastKernel = ({ inputs, backend, attrs }) => {
     for (let j = 0; j < n; j++) total += out[r + j] = Math.exp(xv[r + j] - max);
     for (let j = 0; j < n; j++) out[r + j] /= total;
   }
-  return make(backend, logits.shape, out);
+  return cpuTensor(backend, logits.shape, out);
 };
 
 const tile: FastKernel = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: TensorInfo };
-  const xv = floatValues(backend, x);
+  const xv = cpuValues(backend, x);
   const reps = attrs?.reps as number[] | undefined;
   const rank = x.shape.length;
   if (!xv || !reps || reps.length !== rank || rank === 0) return null;
@@ -262,22 +230,18 @@ const tile: FastKernel = ({ inputs, backend, attrs }) => {
     }
     for (let j = 0; j < last; j++) out[o + j] = xv[base + (j % inLast)];
   }
-  return make(backend, shape, out);
+  return cpuTensor(backend, shape, out);
 };
 
-let installed = false;
-
-/** Installs the fast paths above on the cpu backend (idempotent). */
-export function registerFastCpuKernels(): void {
-  if (installed) return;
-  installed = true;
-  overrideCpuKernel('Add', binary('add'));
-  overrideCpuKernel('Sub', binary('sub'));
-  overrideCpuKernel('Multiply', binary('mul'));
-  overrideCpuKernel('RealDiv', binary('div'));
-  overrideCpuKernel('Sum', sum);
-  overrideCpuKernel('Softmax', softmax);
-  overrideCpuKernel('SplitV', splitV);
-  overrideCpuKernel('Tile', tile);
-  overrideCpuKernel('MaxPoolGrad', maxPoolGrad);
-}
+/** The fast paths above, by the tfjs kernel they go in front of. */
+export const CPU_OP_KERNELS: Record<string, FastKernel> = {
+  Add: binary('add'),
+  Sub: binary('sub'),
+  Multiply: binary('mul'),
+  RealDiv: binary('div'),
+  Sum: sum,
+  Softmax: softmax,
+  SplitV: splitV,
+  Tile: tile,
+  MaxPoolGrad: maxPoolGrad,
+};

@@ -3,7 +3,8 @@
 // as storage arrays named by `variableNames` (vec4 where the component count is 4), `result` as an
 // array of vec4, `uniforms` with `threads` plus any extra int uniforms, and the vec4 helpers
 // `sigm` and `tanhSafe`.
-import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelArgs } from '../types';
 
 interface Program {
   variableNames: string[];
@@ -25,14 +26,11 @@ interface WebgpuBackend {
   runWebGPUProgram(p: Program, inputs: TensorInfo[], dtype: 'float32', u: Uniforms): TensorInfo;
 }
 
-/** The argument of a kernel function. */
-export type Args = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap };
-
 const WG = 64;
 
 /** Runs WGSL `body` once per thread `index` < `threads` into a new tensor of `shape`; `inputs` are [shader name, kernel input, components]. */
 export function run(
-  args: Args,
+  args: KernelArgs,
   key: string,
   inputs: Array<[string, string, number]>,
   shape: number[],

@@ -2,35 +2,19 @@
 // right operand column-wise (≈0.35 GFLOP/s here) and every op allocates; a register-blocked dot
 // product over contiguous rows runs ≈6x faster, and one kernel per direction removes the
 // ≈2,500 small op dispatches of the tf.layers loop. The math is the Keras LSTM, gate order i, f, c, o.
-import * as tf from '@tensorflow/tfjs';
-import type {
-  DataId,
-  DataType,
-  NamedAttrMap,
-  NamedTensorInfoMap,
-  TensorInfo,
-} from '@tensorflow/tfjs';
-import { gemmABt } from './cpu-gemm';
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelArgs } from '../types';
+import { cpuTensor, cpuValues } from './backend';
+import { gemmABt, transpose } from './gemm';
 
 /** Kernel name of the cpu sequence forward: outputs h `[T+1, B, U]`, c `[T+1, B, U]`, gates `[T, B, 4U]`. */
 export const LSTM_SEQ_FORWARD = 'CharLstmSeqForward';
 /** Kernel name of the cpu sequence backward: outputs dKernel `[V, 4U]`, dRecurrent `[U, 4U]`, dBias `[4U]`. */
 export const LSTM_SEQ_BACKWARD = 'CharLstmSeqBackward';
 
-interface CpuBackend {
-  data: { get(id: DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: DataType, values: Float32Array): TensorInfo;
-}
-
-interface KernelArgs {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
-
-function values(backend: CpuBackend, t: TensorInfo | undefined): Float32Array | Int32Array {
-  const v = t ? backend.data.get(t.dataId).values : undefined;
-  if (!(v instanceof Float32Array || v instanceof Int32Array)) throw new Error('lstm: bad input');
+// The inputs are the step's own tensors, never user data: a wrong dtype is a bug.
+function must<T>(v: T | null): T {
+  if (!v) throw new Error('lstm: bad input');
   return v;
 }
 
@@ -39,23 +23,15 @@ function dims(attrs: NamedAttrMap | undefined): [number, number, number, number]
   return [Number(a.batch), Number(a.maxLen), Number(a.units), Number(a.vocab)];
 }
 
-function transpose(src: ArrayLike<number>, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
-  return out;
-}
-
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 function forward({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
-  const be = backend as CpuBackend;
   const [B, T, U] = dims(attrs);
   const G = 4 * U;
-  const xs = values(be, inputs.xs);
-  const w = values(be, inputs.kernel);
-  const rT = transpose(values(be, inputs.recurrent), U, G);
-  const bias = values(be, inputs.bias);
+  const xs = must(cpuValues(backend, inputs.xs, 'int32'));
+  const w = must(cpuValues(backend, inputs.kernel));
+  const rT = transpose(must(cpuValues(backend, inputs.recurrent)), U, G);
+  const bias = must(cpuValues(backend, inputs.bias));
   const h = new Float32Array((T + 1) * B * U);
   const c = new Float32Array((T + 1) * B * U);
   const gates = new Float32Array(T * B * G);
@@ -84,22 +60,21 @@ function forward({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
     }
   }
   return [
-    be.makeTensorInfo([T + 1, B, U], 'float32', h),
-    be.makeTensorInfo([T + 1, B, U], 'float32', c),
-    be.makeTensorInfo([T, B, G], 'float32', gates),
+    cpuTensor(backend, [T + 1, B, U], h),
+    cpuTensor(backend, [T + 1, B, U], c),
+    cpuTensor(backend, [T, B, G], gates),
   ];
 }
 
 function backward({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
-  const be = backend as CpuBackend;
   const [B, T, U, V] = dims(attrs);
   const G = 4 * U;
-  const xs = values(be, inputs.xs);
-  const r = values(be, inputs.recurrent) as Float32Array; // weights are float32; only xs is int32
-  const h = values(be, inputs.h);
-  const c = values(be, inputs.c);
-  const gates = values(be, inputs.gates);
-  const dh = Float32Array.from(values(be, inputs.dh));
+  const xs = must(cpuValues(backend, inputs.xs, 'int32'));
+  const r = must(cpuValues(backend, inputs.recurrent));
+  const h = must(cpuValues(backend, inputs.h));
+  const c = must(cpuValues(backend, inputs.c));
+  const gates = must(cpuValues(backend, inputs.gates));
+  const dh = Float32Array.from(must(cpuValues(backend, inputs.dh)));
   const dc = new Float32Array(B * U);
   const dz = new Float32Array(T * B * G);
   for (let t = T - 1; t >= 0; t--) {
@@ -140,15 +115,14 @@ function backward({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
     }
   }
   return [
-    be.makeTensorInfo([V, G], 'float32', dKernel),
-    be.makeTensorInfo([U, G], 'float32', dRecurrent),
-    be.makeTensorInfo([G], 'float32', dBias),
+    cpuTensor(backend, [V, G], dKernel),
+    cpuTensor(backend, [U, G], dRecurrent),
+    cpuTensor(backend, [G], dBias),
   ];
 }
 
-/** Registers the two cpu kernels once (idempotent). */
-export function registerLstmCpuKernels(): void {
-  if (tf.getKernel(LSTM_SEQ_FORWARD, 'cpu')) return;
-  tf.registerKernel({ kernelName: LSTM_SEQ_FORWARD, backendName: 'cpu', kernelFunc: forward });
-  tf.registerKernel({ kernelName: LSTM_SEQ_BACKWARD, backendName: 'cpu', kernelFunc: backward });
-}
+/** The two sequence kernels, by name. */
+export const CPU_LSTM_KERNELS: Record<string, KernelFunc> = {
+  [LSTM_SEQ_FORWARD]: forward,
+  [LSTM_SEQ_BACKWARD]: backward,
+};

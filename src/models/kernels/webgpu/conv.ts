@@ -16,11 +16,10 @@
 // defaults 24,776-27,923; WEBGPU_CONV_SEPARATE_IM2COL_SHADER 33,658; WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE
 // false 40,348; WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL 100000 31,343-34,976;
 // WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE 1000 22,853-23,362 (within the defaults' spread). None is set.
-import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import type { Args } from './webgpu-program';
-import { run } from './webgpu-program';
-import { convGeometry, type ConvGeometry as Geometry } from './conv-geometry';
+import type { FastKernel, KernelArgs } from '../types';
+import { convGeometry, type ConvGeometry as Geometry } from '../conv-geometry';
+import { run } from './program';
 
 const PIXELS = 4;
 
@@ -37,7 +36,7 @@ function softwareAdapter(backend: unknown): boolean {
 }
 
 /** The geometry of a conv the direct shaders take (see the top of this file), else null. */
-function geometry(args: Args, filterShape: number[]): Geometry | null {
+function geometry(args: KernelArgs, filterShape: number[]): Geometry | null {
   const x = args.inputs.x as TensorInfo;
   const attrs = args.attrs ?? {};
   const activation = (attrs.activation as string | undefined) ?? 'linear';
@@ -86,7 +85,7 @@ function shader(g: Geometry, hasBias: boolean): string {
   `;
 }
 
-function directConv(args: Args): TensorInfo | null {
+function directConv(args: KernelArgs): TensorInfo | null {
   const g = geometry(args, (args.inputs.filter as TensorInfo).shape);
   if (!g) return null;
   const bias = args.inputs.bias as TensorInfo | undefined;
@@ -138,7 +137,7 @@ function filterGradShader(g: Geometry, ciBlock: number): string {
   `;
 }
 
-function filterGrad(args: Args): TensorInfo | null {
+function filterGrad(args: KernelArgs): TensorInfo | null {
   if (!softwareAdapter(args.backend)) return null;
   const filterShape = args.attrs?.filterShape as number[];
   const g = geometry(args, filterShape);
@@ -153,24 +152,8 @@ function filterGrad(args: Args): TensorInfo | null {
   return run(args, key, inputs, filterShape, threads, filterGradShader(g, ciBlock));
 }
 
-let installed = false;
-
-/** Routes the webgpu backend's FusedConv2D and Conv2DBackpropFilter through the direct shaders where they apply (idempotent; harmless without webgpu). */
-export function registerConvWebgpuKernels(): void {
-  if (installed || !tf.getKernel('FusedConv2D', 'webgpu')) return;
-  installed = true;
-  override('FusedConv2D', directConv);
-  override('Conv2DBackpropFilter', filterGrad);
-}
-
-function override(name: string, fast: (args: Args) => TensorInfo | null): void {
-  const original = tf.getKernel(name, 'webgpu');
-  if (!original) return;
-  const fallback = original.kernelFunc;
-  tf.unregisterKernel(name, 'webgpu');
-  tf.registerKernel({
-    kernelName: name,
-    backendName: 'webgpu',
-    kernelFunc: (args) => fast(args as Args) ?? fallback(args),
-  });
-}
+/** The direct shaders, by the tfjs kernel they go in front of. */
+export const WEBGPU_CONV_KERNELS: Record<string, FastKernel> = {
+  FusedConv2D: directConv,
+  Conv2DBackpropFilter: filterGrad,
+};

@@ -1,13 +1,14 @@
-// The one matrix product of the cpu kernels (convolution, transposed convolution, LSTM): rows of
-// both operands contiguous, so the inner loop reads memory in order, and 4x4 register blocks so each
-// loaded value is used four times.
+// The one matrix product of the cpu kernels (convolution and its gradients, LSTM): rows of both
+// operands contiguous, so the inner loop reads memory in order, and 4x4 register blocks so each
+// loaded value is used four times. Sums run in float64 (JS numbers) and are rounded once, on store
+// into a Float32Array (a Float64Array keeps them whole, for gradients accumulated over chunks).
 
 /** out[outOff + i·n + j] = Σ_q a[aOff + i·k + q] · bt[j·k + q] for i < m, j < n (A·Bᵀ with both row-major), in 4x4 register blocks. */
 export function gemmABt(
   a: Float32Array,
   aOff: number,
   bt: Float32Array,
-  out: Float32Array,
+  out: Float32Array | Float64Array,
   outOff: number,
   m: number,
   k: number,
@@ -68,4 +69,16 @@ export function gemmABt(
       out[outOff + i * n + j] = s;
     }
   }
+}
+
+/** `[cols, rows]` into `out` from the first `rows` rows of the row-major `[rows, cols]` `src`. */
+export function transpose(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  out = new Float32Array(rows * cols),
+): Float32Array {
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
+  return out;
 }
