@@ -1,6 +1,6 @@
 // The in-app Benchmark driven in headless Debian chromium (SwiftShader), once per browser backend:
-// serves the production build, opens the Benchmark tab with `?backend=`, runs the chosen models and
-// reads the report the person would download.
+// serves the production build, opens the Benchmark tab with `?backend=` and `?kernels=`, runs the
+// chosen models and reads the report the person would download.
 import { readFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { BENCH_MODEL_LABELS } from '../src/shared/bench';
@@ -17,10 +17,11 @@ function numbers(row: BenchRow): Record<string, number> {
   return out;
 }
 
-/** Runs the in-app Benchmark for `models` on each Chromium backend; rows keyed by model then `chromium-<backend>`. */
+/** Runs the in-app Benchmark for `models` on each Chromium backend with `kernels` (`?kernels=`); rows keyed by model then `chromium-<backend>`. */
 export async function runChromiumBench(
   models: BenchModel[],
   log: (line: string) => void,
+  kernels = 'ours',
 ): Promise<Record<BenchModel, Record<string, Record<string, number>>>> {
   // Always the current code: a stale dist/ would measure an older app.
   log('building the app into dist/…');
@@ -32,7 +33,7 @@ export async function runChromiumBench(
     for (const backend of CHROMIUM_BACKENDS) {
       const t0 = performance.now();
       const page = await browser.newPage({ acceptDownloads: true });
-      await page.goto(`${server.url}?backend=${backend}`);
+      await page.goto(`${server.url}?backend=${backend}&kernels=${kernels}`);
       await page.getByRole('tab', { name: 'Benchmark' }).click();
       const ui = page.locator('bench-panel');
       // A forced backend that fails its self-test falls back; the report says which one ran.

@@ -1,6 +1,7 @@
-// The DCGAN benchmark. Speed: our trainStep against the Keras way on the same models (gan as a
-// tf.LayersModel with d frozen, d.trainOnBatch on the real and on the fake batch, then
-// gan.trainOnBatch), interleaved in the same run so load drift hits both, per backend. Quality (cpu):
+// The DCGAN benchmark. Speed: our trainStep (on the kernels installed now) against the Keras way on
+// stock tfjs kernels on the same models (gan as a tf.LayersModel with d frozen, d.trainOnBatch on the
+// real and on the fake batch, then gan.trainOnBatch), interleaved in the same run so load drift hits
+// both, per backend. Quality (cpu):
 // the Fréchet distance (random-conv-net features, src/models/frechet.ts) of 512 generated faces to
 // 512 real ones after a training budget, next to real-vs-real and untrained-vs-real.
 import * as tf from '@tensorflow/tfjs';
@@ -31,6 +32,7 @@ import {
 import { writeControlsFigure } from './gan-figure';
 import { faceQuality } from './gan-quality';
 import { ganFlopsPerStep } from '../src/models/flops';
+import { withStockKernels } from '../src/models/kernels';
 import { Rng } from '../src/shared/rng';
 
 export { ganFlopsPerStep };
@@ -40,6 +42,8 @@ const PLAN: Record<string, { batch: number; rounds: number; otherSteps: number; 
   cpu: { batch: 16, rounds: 3, otherSteps: 2, peakN: 512 },
   webgpu: { batch: 16, rounds: 1, otherSteps: 1, peakN: 1024 },
 };
+/** What `--quick` changes in the plan, for comparing ratios only. */
+const QUICK = { rounds: 1, otherSteps: 1 };
 /** Default quality budget (override: GAN_BENCH_STEPS): 1,586 s here with another bench on the other core. Hair over a face appears at about 1,000 steps; at 250 the grid is still coloured blobs. */
 export const DEFAULT_QUALITY_STEPS = 1000;
 /** The seed of the fixed latents of the bench's sample grid (the app seeds its own grid per session). */
@@ -91,10 +95,10 @@ async function timeOtherUpsample(
   return { upsample: alt.upsample, examplesPerSec: (timed * alt.batchSize * 1000) / ms };
 }
 
-async function benchBackend(backend: string): Promise<Record<string, number>> {
+async function benchBackend(backend: string, quick: boolean): Promise<Record<string, number>> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
   await tf.ready();
-  const plan = PLAN[backend];
+  const plan = { ...PLAN[backend], ...(quick ? QUICK : {}) };
   const cfg = createGanConfig({ batchSize: plan.batch });
   const pool = facesToFloat(renderFaces(0, 256, cfg.imageSize));
   const rng = new Rng(1);
@@ -123,7 +127,7 @@ async function benchBackend(backend: string): Promise<Record<string, number>> {
     tf.dispose([real, z, fake]);
   };
   await ours();
-  await keras();
+  await withStockKernels(keras);
   const msOurs: number[] = [];
   const msKeras: number[] = [];
   let leaked = 0;
@@ -135,11 +139,13 @@ async function benchBackend(backend: string): Promise<Record<string, number>> {
       msOurs.push(performance.now() - t0);
     }
     leaked += tf.memory().numTensors - before;
-    for (let i = 0; i < 2; i++) {
-      const t0 = performance.now();
-      await keras();
-      msKeras.push(performance.now() - t0);
-    }
+    await withStockKernels(async () => {
+      for (let i = 0; i < 2; i++) {
+        const t0 = performance.now();
+        await keras();
+        msKeras.push(performance.now() - t0);
+      }
+    });
   }
   const flopsPerStep = ganFlopsPerStep(g, d, plan.batch);
   tf.dispose([ones, zeros]);
@@ -262,8 +268,11 @@ function statsPair(s: { mean: Float64Array; cov: Float64Array }): [Float64Array,
   return [s.mean, s.cov];
 }
 
-/** Runs the DCGAN bench: speed on cpu and webgpu, and with `withQuality` the Fréchet distance on cpu. */
-export async function runGanBench(withQuality: boolean): Promise<{
+/** Runs the DCGAN bench: speed on cpu and webgpu (`quick`: fewest timed steps), and with `withQuality` the Fréchet distance on cpu. */
+export async function runGanBench(
+  withQuality: boolean,
+  quick = false,
+): Promise<{
   config: GanConfig;
   backends: Record<string, Record<string, number>>;
   quality?: Record<string, unknown>;
@@ -271,7 +280,7 @@ export async function runGanBench(withQuality: boolean): Promise<{
   const backends: Record<string, Record<string, number>> = {};
   for (const backend of ['cpu', 'webgpu']) {
     const t0 = performance.now();
-    backends[backend] = await benchBackend(backend);
+    backends[backend] = await benchBackend(backend, quick);
     console.error(`gan ${backend}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   if (!withQuality) return { config: createGanConfig(), backends };

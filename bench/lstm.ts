@@ -1,5 +1,6 @@
-// The char-LSTM benchmark: our fast path against the reference recipe (tf.layers.lstm +
-// trainOnBatch on one-hot batches of 128 × 40 × 60, LSTM 128, RMSprop 0.01), same backend, same run.
+// The char-LSTM benchmark: our fast path (on the kernels installed now) against the reference recipe
+// (tf.layers.lstm + trainOnBatch on one-hot batches of 128 × 40 × 60, LSTM 128, RMSprop 0.01) on
+// stock tfjs kernels, same backend, same run.
 import * as tf from '@tensorflow/tfjs';
 import { quantile } from '../src/shared/stats';
 import { countGpuErrors } from './gpu-errors';
@@ -7,6 +8,7 @@ import { buildCharLstm, createCharLstmConfig, trainReferenceStep } from '../src/
 import type { CharLstmConfig } from '../src/models/char-lstm';
 import { createFastTrainer } from '../src/models/char-lstm-fast';
 import { charLstmFlopsPerStep } from '../src/models/flops';
+import { withStockKernels } from '../src/models/kernels';
 import { Rng } from '../src/shared/rng';
 
 /** Timed steps per backend; the reference takes ≈4.5-12 s a step on cpu and ≈20-40 s on SwiftShader here, so it gets few. */
@@ -14,6 +16,8 @@ const PLAN: Record<string, { warmup: number; ours: number; baseline: number }> =
   cpu: { warmup: 1, ours: 6, baseline: 2 },
   webgpu: { warmup: 1, ours: 3, baseline: 2 },
 };
+/** The plan of `--quick`, for comparing ratios only. */
+const QUICK = { warmup: 1, ours: 2, baseline: 1 };
 
 /** FLOPs of one training step of the reference recipe (shared with the in-app Benchmark). */
 export const recipeFlopsPerStep = charLstmFlopsPerStep;
@@ -49,10 +53,10 @@ async function timeSteps(step: () => Promise<void>, warmup: number, steps: numbe
   return stats;
 }
 
-async function benchBackend(backend: string) {
+async function benchBackend(backend: string, quick: boolean) {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
   await tf.ready();
-  const plan = PLAN[backend];
+  const plan = quick ? QUICK : PLAN[backend];
   const cfg = createCharLstmConfig(60);
   const rng = new Rng(1);
   const xs = Int32Array.from({ length: cfg.batchSize * cfg.maxLen }, () => rng.int(cfg.vocabSize));
@@ -75,13 +79,15 @@ async function benchBackend(backend: string) {
   model.dispose();
 
   const reference = buildCharLstm(cfg, 1);
-  const base = await timeSteps(
-    async () => {
-      await trainReferenceStep(reference, xs, ys, cfg);
-    },
-    plan.warmup,
-    plan.baseline,
-    cfg.batchSize,
+  const base = await withStockKernels(() =>
+    timeSteps(
+      async () => {
+        await trainReferenceStep(reference, xs, ys, cfg);
+      },
+      plan.warmup,
+      plan.baseline,
+      cfg.batchSize,
+    ),
   );
   reference.dispose();
 
@@ -100,15 +106,15 @@ async function benchBackend(backend: string) {
   };
 }
 
-/** Runs the char-LSTM bench on cpu and webgpu; one record per backend. */
-export async function runLstmBench(): Promise<{
+/** Runs the char-LSTM bench on cpu and webgpu (`quick`: fewest timed steps); one record per backend. */
+export async function runLstmBench(quick = false): Promise<{
   config: CharLstmConfig;
   backends: Record<string, Record<string, number>>;
 }> {
   const backends: Record<string, Record<string, number>> = {};
   for (const backend of ['cpu', 'webgpu']) {
     const t0 = performance.now();
-    backends[backend] = await benchBackend(backend);
+    backends[backend] = await benchBackend(backend, quick);
     console.error(`lstm ${backend}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   return { config: createCharLstmConfig(60), backends };
