@@ -27,7 +27,7 @@ const PIXELS = 4;
 const repeat = (n: number, f: (i: number) => string): string =>
   Array.from({ length: n }, (_, i) => f(i)).join('');
 /** Output channels up to which a hardware GPU gets the direct shaders (tfjs tiles 32 at a time). */
-export const DIRECT_MAX_OUT_CHANNELS = 16;
+const DIRECT_MAX_OUT_CHANNELS = 16;
 
 /** Whether the backend runs on a CPU (SwiftShader), where the direct shaders won at every width. */
 function softwareAdapter(backend: unknown): boolean {
