@@ -97,3 +97,8 @@ export async function resumeAt(
   await expect.poll(() => stepShown(ui), { timeout: 120_000 }).toBeGreaterThan(saved);
   await pauseAndWait(ui, pauseTimeout);
 }
+
+/** Where a test's screenshot `name` goes: test-results/, or docs/ under `npm run screenshots` (SCREENSHOT_DIR=docs), so `npm test` never rewrites tracked files. */
+export function shotPath(name: string): string {
+  return `${process.env.SCREENSHOT_DIR ?? 'test-results'}/${name}`;
+}

@@ -1,6 +1,14 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { backendReady, openApp, pauseAndWait, resumeAt, stepShown, useApp } from './harness';
+import {
+  backendReady,
+  openApp,
+  pauseAndWait,
+  resumeAt,
+  shotPath,
+  stepShown,
+  useApp,
+} from './harness';
 
 const TINY = 'a stitch in time saves nine, said the whale. '.repeat(30);
 
@@ -78,7 +86,7 @@ describe('offline PWA in Chromium (WebGPU on SwiftShader)', () => {
     expect(offlineRequests.length).toBeGreaterThan(3);
     expect(seen.csp).toEqual([]);
     expect(seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
-    await page.screenshot({ path: 'docs/offline-desktop.png' });
+    await page.screenshot({ path: shotPath('offline-desktop.png') });
     await context.close();
   });
 });

@@ -10,7 +10,7 @@ import type { TrainProgress } from '../../src/shared/protocol';
 import { getSession, loadCheckpoint } from '../../src/storage/checkpoints';
 import { openAppDb } from '../../src/storage/db';
 import { createCharLstmApi } from '../../src/workers/char-lstm-api';
-import { backendReady, pauseAndWait, stepShown, useApp } from './harness';
+import { backendReady, pauseAndWait, shotPath, stepShown, useApp } from './harness';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -111,7 +111,7 @@ describe('sessions list in Chromium', () => {
     await list.getByRole('button', { name: 'Delete Branch A (copy)' }).click();
     const confirm = list.getByRole('group', { name: 'Confirm deleting Branch A (copy)' });
     await expect.poll(() => confirm.count()).toBe(1);
-    await page.screenshot({ path: 'docs/screenshot-sessions-phone.png', fullPage: true });
+    await page.screenshot({ path: shotPath('screenshot-sessions-phone.png'), fullPage: true });
 
     // The list's own controls (ux.test.ts checks the rest of each tab).
     const boxes = await list.evaluate((host) => {

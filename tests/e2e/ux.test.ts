@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { backendReady, useApp } from './harness';
+import { backendReady, shotPath, useApp } from './harness';
 
 const TABS = ['Text', 'Faces', 'Segmentation', 'Benchmark'] as const;
 const PANELS = {
@@ -60,7 +60,7 @@ describe('layout, accessibility and keyboard in Chromium', () => {
       const small = controls.filter((c) => c.height < 44 || c.right > width + 1);
       expect(small, `${tab}: controls under 44 px or off screen`).toEqual([]);
       await page.screenshot({
-        path: `docs/screenshot-${tab.toLowerCase()}-phone.png`,
+        path: shotPath(`screenshot-${tab.toLowerCase()}-phone.png`),
         fullPage: true,
       });
     }
@@ -96,7 +96,7 @@ describe('layout, accessibility and keyboard in Chromium', () => {
         expect(violations, `${tab} ${colorScheme}`).toEqual([]);
         if (colorScheme === 'light') {
           await page.screenshot({
-            path: `docs/screenshot-${tab.toLowerCase()}-desktop.png`,
+            path: shotPath(`screenshot-${tab.toLowerCase()}-desktop.png`),
             fullPage: true,
           });
         }
