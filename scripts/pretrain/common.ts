@@ -31,6 +31,8 @@ export interface PretrainArgs {
   set: string | null;
   /** Characters generated for the valid-word rate (text). */
   sampleChars: number;
+  /** Where the final sample grid goes (faces); none when absent. */
+  grid: string | null;
 }
 
 /** Reads `--name value` options after the model name. */
@@ -51,6 +53,7 @@ export function parseArgs(argv: string[], model: string, defaultSteps: number): 
     backend: opt('backend') ?? 'cpu',
     set: opt('set') ?? null,
     sampleChars: Number(opt('sample-chars') ?? 2000),
+    grid: opt('grid') ?? null,
   };
 }
 

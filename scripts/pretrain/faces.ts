@@ -77,7 +77,7 @@ export async function pretrainFaces(
       });
       for (const [name, c] of Object.entries(q.controls)) figures[`${name}FaceFd`] = c.faceFd;
     }
-    if (final) await writeSampleGrid(session.sampler, 'docs/gan-starter-samples.png');
+    if (final && args.grid) await writeSampleGrid(session.sampler, args.grid);
     const card: ModelCard = {
       model: 'gan',
       name: 'Faces (starter)',
