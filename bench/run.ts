@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     : undefined;
   const merged: Record<string, BenchResult> = { ...earlier };
   for (const [name, r] of Object.entries(results)) merged[name] = mergeResult(merged[name], r);
-  const record = { date, host, node: process.version, kernels, results: merged };
+  const record = { date, host, node: process.version, results: merged };
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   console.log(JSON.stringify({ date, host, node: process.version, kernels, results }));
 }
