@@ -41,6 +41,11 @@ export interface Checkpoint {
 /** Options of `saveCheckpoint`; `faultAfterFirstPut` is a test hook that fails between the two puts. */
 export interface SaveOptions {
   faultAfterFirstPut?: boolean;
+  /**
+   * The `savedAt` of the stored row this write replaces, or null for a session's first write: a
+   * write or delete by another tab since then refuses it, so a stale copy is never saved back.
+   */
+  replaces?: number | null;
 }
 
 const STRICT = { durability: 'strict' } as const;
@@ -83,22 +88,50 @@ export async function saveCheckpoint(
       `Checkpoint of ${ckpt.model}/${ckpt.sessionId} does not match session ${meta.model}/${meta.id}`,
     );
   }
-  const stored: SessionMeta = { ...meta, sizeBytes: estimateBytes(ckpt) };
+  let stored: SessionMeta = { ...meta, sizeBytes: estimateBytes(ckpt) };
   const what = `the checkpoint of “${meta.name}” at step ${ckpt.step}`;
   const tx = db.transaction(['sessions', 'checkpoints'], 'readwrite', STRICT);
   // tx.done rejects on abort; observe it now so an early throw is not an unhandled rejection.
   const done = tx.done;
   done.catch(() => undefined);
   try {
-    await tx.objectStore('sessions').put(stored);
+    if (opts.replaces !== undefined) {
+      const row = await tx.objectStore('sessions').get(meta.id);
+      const conflict = staleWrite(row, opts.replaces);
+      if (conflict) throw conflict;
+      // A rename from any tab is in the row; the worker's copy of the name may be older.
+      if (row) stored = { ...stored, name: row.name };
+    }
+    let refused = false;
+    const first = tx.objectStore('sessions').put(stored);
+    first.catch(() => (refused = true));
     if (opts.faultAfterFirstPut) throw new Error('Injected fault between checkpoint puts');
-    await tx.objectStore('checkpoints').put(ckpt);
-    await done;
+    const second = tx.objectStore('checkpoints').put(ckpt);
+    second.catch(() => (refused = true));
+    // Both puts are queued and the commit asked for now, not after the last put's callback: a reload
+    // ends this worker right after pagehide, and only a commit already sent lands (measured in e2e).
+    // A put refused before it reached the database must not leave the other one to commit alone.
+    await Promise.resolve();
+    if (!refused) tx.commit();
+    await Promise.all([first, second, done]);
   } catch (err) {
     abortQuietly(tx);
     throw toStorageError(err, what);
   }
   return stored;
+}
+
+function staleWrite(row: SessionMeta | undefined, replaces: number | null): AppError | null {
+  if (replaces === null)
+    return row ? new AppError('internal', `Session ${row.id} is already stored`) : null;
+  if (!row)
+    return new AppError('not-found', 'This session was deleted (in another tab): it is not saved.');
+  if (row.savedAt !== replaces)
+    return new AppError(
+      'locked',
+      'Another tab saved this session after it was loaded here: open it again to continue from there.',
+    );
+  return null;
 }
 
 /** Reads the latest checkpoint of a session, or `undefined` when there is none. */
