@@ -80,6 +80,15 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
     },
     // Sampling needs only the weights and the vocabulary; seeds come from the stored sample seeds.
     restoreStarter: (meta, ckpt) => CharLstmSession.restore(meta, ckpt, ''),
+    retune: (config, tuning) => {
+      const c = config as CharLstmSessionConfig;
+      const { batchSize = c.model.batchSize, learningRate = c.model.learningRate } = tuning;
+      if (batchSize === c.model.batchSize && learningRate === c.model.learningRate) return null;
+      const model = { ...c.model, batchSize, learningRate };
+      const bad = validateCharLstmConfig(model);
+      if (bad) throw new AppError('bad-input', bad);
+      return { ...c, model };
+    },
   });
   let sampling = { cancel: false };
   // English words to check samples against: the bundled Moby-Dick's and the session's own corpus's.
@@ -164,7 +173,8 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
 
     /** Generates text at several temperatures at once, streaming partial texts to `onChunk`. */
     async sample(req: SampleRequest, onChunk: (texts: string[]) => void): Promise<TextSample> {
-      const s = loaded();
+      // Another tab may have trained and saved this session since it was loaded here.
+      const s = await host.latest();
       if (!req.temperatures.length || req.temperatures.some((t) => !(t > 0) || t > 10)) {
         throw new AppError(
           'bad-input',

@@ -87,6 +87,20 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
         await loadPool(cfg.dataset, cfg.model.imageSize, cfg.dataSeed, db),
       );
     },
+    retune: (config, tuning) => {
+      const c = config as GanSessionConfig;
+      const { batchSize = c.model.batchSize, snapshotEvery = c.snapshotEvery } = tuning;
+      if (batchSize === c.model.batchSize && snapshotEvery === c.snapshotEvery) return null;
+      const model = { ...c.model, batchSize };
+      const bad = validateGanConfig(model);
+      if (bad) throw new AppError('bad-input', bad);
+      if (!Number.isInteger(snapshotEvery) || snapshotEvery < 1)
+        throw new AppError(
+          'bad-input',
+          'The grid interval must be a whole number of steps, at least 1.',
+        );
+      return { ...c, model, snapshotEvery };
+    },
   });
 
   const loaded = () => host.loaded();
@@ -186,7 +200,8 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
 
     /** `count` new random faces, each with its latent vector. */
     async generate(count: number, seed?: number): Promise<GeneratedFace[]> {
-      const s = loaded();
+      // Another tab may have trained and saved this session since it was loaded here.
+      const s = await host.latest();
       if (!Number.isInteger(count) || count < 1 || count > 64)
         throw new AppError('bad-input', 'Generate 1 to 64 faces at a time.');
       const rng = new Rng(seed ?? (Math.random() * 2 ** 32) >>> 0);

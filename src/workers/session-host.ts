@@ -8,6 +8,7 @@ import type {
 } from '../shared/protocol';
 import { AppError, DEFAULT_AUTOSAVE } from '../shared/protocol';
 import { carryErrorCodes } from '../shared/protocol/carry-errors';
+import { sessionNews, type SessionEvent, type SessionNews } from '../shared/session-news';
 import { isStarterId, starterId } from '../shared/starters';
 import { parseSessionZip } from '../data/session-import';
 import { checkpointToZip } from '../data/session-zip';
@@ -69,12 +70,18 @@ export interface SessionHostDeps<S extends ModelSession> {
   restore(meta: SessionMeta, ckpt: Checkpoint, db: AppDatabase): Promise<S>;
   /** Rebuilds a starter, which needs no training data (defaults to `restore`). */
   restoreStarter?(meta: SessionMeta, ckpt: Checkpoint): Promise<S>;
+  /** The stored config with the settings that may change between runs applied; null when nothing changes. */
+  retune?(config: unknown, tuning: TrainTuning): unknown;
 }
+
+/** Settings a continued run may change (batch size, learning rate …), by the name of their config field. */
+export type TrainTuning = Record<string, number>;
 
 const READ_ONLY = 'A starter model is read-only: press Fine-tune to train your own copy of it.';
 const NOT_STORED = 'This session has no checkpoint on this device.';
 const NO_SESSION = 'Train or open a session first: there is no model loaded.';
 const TRAINED_ELSEWHERE = 'This session is training in another tab or window';
+const CHANGED_ELSEWHERE = 'Another tab saved or deleted this session just now';
 
 /** The first non-finite value in a checkpoint's float32 weights, as "network/tensor", or null. */
 export function nonFiniteWeight(ckpt: Checkpoint): string | null {
@@ -107,6 +114,18 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
 
   let lastProgress: ((p: TrainProgress) => void) | null = null;
   let releaseLock: (() => void) | null = null;
+  let lockedId = '';
+  // The stored row's savedAt each live session last read or wrote: a save replaces only that row.
+  const versions = new WeakMap<S, number>();
+
+  // The page names its tab at init, so it can tell its own worker's news from other tabs'.
+  let tab = '';
+  const news = sessionNews((n) => void heard(n));
+  const tell = (n: SessionEvent) => news.post({ ...n, tab });
+  // Another tab deleted the session loaded here (paused: a training one holds its lock): drop it.
+  async function heard(n: SessionNews): Promise<void> {
+    if (n.kind === 'deleted' && session?.meta.id === n.id && !loop?.running) await replace(null);
+  }
 
   // This worker's writes take turns, so a rename or delete never interleaves with a checkpoint.
   let writes: Promise<unknown> = Promise.resolve();
@@ -116,7 +135,9 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
     return next;
   }
 
-  function save(target: S | null = session): Promise<SessionMeta> {
+  // `owned`: this worker holds the session's training lock and checked it is stored as loaded, so
+  // no tab can write it meanwhile and the save skips the check (a reload leaves it little time).
+  function save(target: S | null = session, owned = false): Promise<SessionMeta> {
     return serial(async () => {
       // An unloaded session (deleted, replaced) must never write its rows back.
       if (!target || target !== session) throw new AppError('no-session', NO_SESSION);
@@ -127,7 +148,10 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       if (bad)
         throw new DivergedError(`The weights of ${bad} became NaN or infinite: training diverged.`);
       const meta = { ...target.meta, backend: backend?.backend ?? '' };
-      target.meta = await saveCheckpoint(await db(), meta, ckpt);
+      const replaces = owned ? undefined : (versions.get(target) ?? null);
+      target.meta = await saveCheckpoint(await db(), meta, ckpt, { replaces });
+      versions.set(target, target.meta.savedAt);
+      tell({ kind: 'saved', meta: target.meta });
       return target.meta;
     });
   }
@@ -150,8 +174,17 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
   }
 
   function unlock(): void {
-    releaseLock?.();
+    if (!releaseLock) return;
+    releaseLock();
     releaseLock = null;
+    tell({ kind: 'stopped', id: lockedId, model: deps.model });
+  }
+
+  // A session rebuilt from its stored row: saves replace only that row.
+  async function restored(meta: SessionMeta, ckpt: Checkpoint, database: AppDatabase): Promise<S> {
+    const next = await deps.restore(meta, ckpt, database);
+    versions.set(next, meta.savedAt);
+    return next;
   }
 
   /** Reloads the loaded session from its last checkpoint, dropping the live state. */
@@ -170,7 +203,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
     } catch {
       // Tensors on a lost device may refuse to be freed; they are gone with the device anyway.
     }
-    session = await deps.restore(meta, ckpt, database);
+    session = await restored(meta, ckpt, database);
     return meta;
   }
 
@@ -246,6 +279,14 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
         'locked',
         `${TRAINED_ELSEWHERE}. You can open and sample it here; to train it here, pause it there first.`,
       );
+    lockedId = target.meta.id;
+    // Another tab may have saved or deleted it between its load here and this lock.
+    const version = versions.get(target);
+    if (version !== undefined && (await getSession(await db(), lockedId))?.savedAt !== version) {
+      unlock();
+      throw new AppError('locked', `${CHANGED_ELSEWHERE}: open it again to train it here.`);
+    }
+    tell({ kind: 'training', id: lockedId, model: deps.model });
     let diverged: string | null = null;
     lastProgress = onProgress;
     const current = new TrainingLoop(target, {
@@ -255,7 +296,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       onProgress,
       maxSteps,
       onDiverged: (message) => (diverged = message),
-      save: () => save(target),
+      save: () => save(target, true),
     });
     loop = current;
     void current
@@ -267,14 +308,36 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       });
   }
 
+  // The loaded copy serves while it is what is stored (or while it trains here); a save or delete by
+  // another tab since it was loaded makes it re-read, or dropped.
   async function open(sessionId: string): Promise<SessionMeta> {
-    if (session?.meta.id === sessionId) return session.meta;
+    const live = session?.meta.id === sessionId ? session : null;
+    if (live && loop?.running) return live.meta;
     const database = await db();
-    const ckpt = await loadCheckpoint(database, sessionId);
     const meta = await database.get('sessions', sessionId);
-    if (!ckpt || !meta) throw new AppError('not-found', NOT_STORED);
-    await replace(await deps.restore(meta, ckpt, database));
+    if (live && meta && meta.savedAt === versions.get(live)) {
+      live.meta = { ...live.meta, name: meta.name };
+      return live.meta;
+    }
+    const ckpt = meta && (await loadCheckpoint(database, sessionId));
+    if (!ckpt || !meta) {
+      if (live) await replace(null);
+      throw new AppError('not-found', NOT_STORED);
+    }
+    await replace(await restored(meta, ckpt, database));
     return meta;
+  }
+
+  // Settings that may change between runs: the session is rebuilt from its own live state with them.
+  async function retune(tuning: TrainTuning): Promise<void> {
+    const current = session;
+    const config = current && deps.retune?.(current.config, tuning);
+    if (!current || !config) return;
+    const ckpt = { ...(await current.toCheckpoint()), config: config as Record<string, unknown> };
+    const next = await deps.restore(current.meta, ckpt, await db());
+    const version = versions.get(current);
+    if (version !== undefined) versions.set(next, version);
+    await replace(next);
   }
 
   return {
@@ -283,6 +346,12 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
     current: () => session,
     /** The loaded session, or a clear error telling the person to train or open one first. */
     loaded(): S {
+      if (!session) throw new AppError('no-session', NO_SESSION);
+      return session;
+    },
+    /** The loaded session as last stored: re-read first when another tab saved it since it was loaded. */
+    async latest(): Promise<S> {
+      if (session && !isStarterId(session.meta.id)) await open(session.meta.id);
       if (!session) throw new AppError('no-session', NO_SESSION);
       return session;
     },
@@ -346,8 +415,9 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
         await replace(await restore(meta, ckpt));
         return meta;
       },
-      /** Chooses and self-tests the backend; `forced` comes from `?backend=`. */
-      async init(forced: string | null = null): Promise<BackendReport> {
+      /** Chooses and self-tests the backend; `forced` comes from `?backend=`, `tabId` names the page in session news. */
+      async init(forced: string | null = null, tabId = ''): Promise<BackendReport> {
+        tab = tabId;
         backend ??= await initBackend(forced);
         return backend;
       },
@@ -357,15 +427,18 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
       },
       /** Loads a saved session (without training), e.g. to sample from it. */
       open,
-      /** Loads a saved session and continues training from its checkpointed step. */
+      /** Loads a saved session and continues training from its checkpointed step, with `tuning` applied. */
       async resume(
         sessionId: string,
         onProgress: (p: TrainProgress) => void,
         maxSteps?: number,
+        tuning?: TrainTuning,
       ): Promise<SessionMeta> {
         const meta = await open(sessionId);
-        if (!loop?.running) await run(onProgress, maxSteps);
-        return meta;
+        if (loop?.running) return meta;
+        if (tuning) await retune(tuning);
+        await run(onProgress, maxSteps);
+        return session?.meta ?? meta;
       },
       /** Stops after the current step and writes a checkpoint. */
       async pause(): Promise<void> {
@@ -389,9 +462,11 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
         const parsed = parseSessionZip(zip, expected, fileName);
         if (!parsed.ok) throw new AppError('bad-input', parsed.message);
         const { meta, checkpoint } = parsed;
-        return serial(async () =>
+        const stored = await serial(async () =>
           importSession(await db(), { ...meta, name: await freeName(meta.name) }, checkpoint),
         );
+        tell({ kind: 'saved', meta: stored });
+        return stored;
       },
       /** A saved session as a .zip (tfjs layers model, optimizer state, metadata) and its file name. */
       async exportZip(id: string): Promise<{ bytes: Uint8Array; fileName: string }> {
@@ -425,6 +500,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
               throw new AppError('bad-input', `Another session is already called “${trimmed}”.`);
             const meta = await renameSession(await db(), id, trimmed);
             if (session?.meta.id === id) session.meta = { ...session.meta, name: trimmed };
+            tell({ kind: 'saved', meta });
             return meta;
           }),
         );
@@ -434,7 +510,13 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
         return serial(async () => {
           const source = await getSession(await db(), id);
           if (!source) throw new AppError('not-found', NOT_STORED);
-          return duplicateSession(await db(), id, await freeName(`${source.name} (copy)`));
+          const copy = await duplicateSession(
+            await db(),
+            id,
+            await freeName(`${source.name} (copy)`),
+          );
+          tell({ kind: 'saved', meta: copy });
+          return copy;
         });
       },
       /** Deletes a stored session and its checkpoint; the loaded one is paused (saved) and unloaded first. */
@@ -444,6 +526,7 @@ export function createSessionHost<S extends ModelSession>(deps: SessionHostDeps<
           if (session?.meta.id === id) await replace(null);
           await serial(async () => deleteSession(await db(), id));
         });
+        tell({ kind: 'deleted', id, model: deps.model });
       },
       /** The loaded session's meta, state, whole history and stored config. */
       status() {

@@ -1,4 +1,5 @@
 // One Web Lock per session while it trains, so two tabs never write the same session's checkpoints.
+import { trainingLockName } from '../shared/session-news';
 
 /** Takes the training lock of `sessionId` if free; resolves to its release function, or null if another tab holds it. */
 export function acquireTrainingLock(sessionId: string): Promise<(() => void) | null> {
@@ -6,7 +7,7 @@ export function acquireTrainingLock(sessionId: string): Promise<(() => void) | n
   // Node tests have no Web Locks; a single process cannot race itself there.
   if (!locks) return Promise.resolve(() => undefined);
   return new Promise((resolve) => {
-    void locks.request(`train-session:${sessionId}`, { ifAvailable: true }, (lock) => {
+    void locks.request(trainingLockName(sessionId), { ifAvailable: true }, (lock) => {
       if (!lock) {
         resolve(null);
         return undefined;

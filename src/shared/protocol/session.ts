@@ -11,9 +11,15 @@ export interface SessionStatus {
 
 /** Session intents every model worker serves; the worker is the only writer of sessions. */
 export interface SessionApi {
-  init(forced: string | null): Promise<BackendReport>;
+  init(forced: string | null, tabId?: string): Promise<BackendReport>;
   open(id: string): Promise<SessionMeta>;
-  resume(id: string, onProgress: (p: TrainProgress) => void): Promise<SessionMeta>;
+  /** Continues a session from its checkpoint; `tuning` changes settings that may change between runs. */
+  resume(
+    id: string,
+    onProgress: (p: TrainProgress) => void,
+    maxSteps?: number,
+    tuning?: Record<string, number>,
+  ): Promise<SessionMeta>;
   pause(): Promise<void>;
   checkpoint(): Promise<SessionMeta | null>;
   status(): SessionStatus | null;
