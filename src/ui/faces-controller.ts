@@ -172,6 +172,8 @@ export class FacesController extends SessionController<GanApi> {
         this.current = id
           ? await this.worker().open(id)
           : await this.worker().openStarter(starterUrl('gan', 'session.zip', document.baseURI));
+        // The card and the form show the session Generate loaded, as after Resume.
+        await this.restoreStatus();
         await this.afterLoad();
       }
       this.generated = await this.worker().generate(count);

@@ -12,7 +12,13 @@ import './metric-chart';
 import './help-panel';
 import './preset-select';
 import { PRESETS, type PresetName } from './presets';
-import { facesSettingsFrom } from './restored-settings';
+import { facesPlanPairs, facesSettingsFrom } from './restored-settings';
+import { loadedLine } from './status-lines';
+import { refusedField } from './number-field';
+import { trainButton, trainHint } from './train-button';
+import { planTrain } from './train-plan';
+import './face-timeline';
+import './number-field';
 
 const METRICS = { dLossReal: 'D loss (real)', dLossFake: 'D loss (fake)', gLoss: 'G loss' };
 
@@ -22,15 +28,11 @@ export class FacesPanel extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      .grid img,
       .faces img,
       .strip img {
         image-rendering: pixelated;
         max-width: 100%;
         border-radius: 6px;
-      }
-      .grid img {
-        width: min(100%, 32rem);
       }
       .faces {
         display: grid;
@@ -49,9 +51,6 @@ export class FacesPanel extends LitElement {
         width: 100%;
         display: block;
       }
-      input[type='range'] {
-        width: min(100%, 32rem);
-      }
     `,
   ];
 
@@ -62,9 +61,8 @@ export class FacesPanel extends LitElement {
     batchSize: 32,
     snapshotEvery: 50,
   };
-  @state() private shown = -1;
-  /** Timer of the "Play history" animation, when playing. */
-  @state() private playing?: ReturnType<typeof setInterval>;
+  /** Why Train was refused, pointing at the first bad field. */
+  @state() private refusal = '';
   private readonly urls = new PngUrls();
 
   private url(png: Uint8Array): string {
@@ -73,7 +71,6 @@ export class FacesPanel extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stop();
     this.urls.clear();
   }
 
@@ -94,11 +91,32 @@ export class FacesPanel extends LitElement {
     this.settings = { ...this.settings, [key]: value };
   }
 
+  // Train continues the loaded session unless its networks or images differ from the form.
+  private plan() {
+    const c = this.ctl;
+    const s = c.current;
+    const pairs =
+      s && !c.starterLoaded ? facesPlanPairs(c.loadedConfig, this.settings, c.dataset) : null;
+    const loaded = pairs && s && { ...s, elsewhere: c.trainedElsewhere(s.id) };
+    return planTrain(loaded || null, pairs?.architecture ?? [], pairs?.tunable ?? []);
+  }
+
+  private train(): void {
+    const c = this.ctl;
+    this.refusal = refusedField(this.renderRoot.querySelector('#gan-train-fields'));
+    if (this.refusal) return;
+    const { batchSize, snapshotEvery } = this.settings;
+    if (this.plan().continues && c.current)
+      void c.resume(c.current.id, { batchSize, snapshotEvery });
+    else void c.train(this.settings);
+  }
+
   private trainControls() {
     const c = this.ctl;
+    const plan = this.plan();
     return html`<section class="card split" aria-labelledby="gan-train-h">
       <h2 id="gan-train-h">Data and training</h2>
-      <div class="row">
+      <div class="row" id="gan-train-fields" @value-change=${() => (this.refusal = '')}>
         <face-dataset-picker
           .imageSets=${c.imageSets}
           .chosen=${c.dataset}
@@ -139,37 +157,31 @@ export class FacesPanel extends LitElement {
             </option>
           </select></label
         >
-        <label
-          >Batch size
-          <input
-            type="number"
-            min="1"
-            max="512"
-            .value=${String(this.settings.batchSize)}
-            @change=${(e: Event) => this.set('batchSize', Number((e.target as HTMLInputElement).value))}
-        /></label>
-        <label
-          >Grid every N steps
-          <input
-            type="number"
-            min="1"
-            max="10000"
-            .value=${String(this.settings.snapshotEvery)}
-            @change=${(e: Event) =>
-              this.set('snapshotEvery', Number((e.target as HTMLInputElement).value))}
-        /></label>
-        <button
-          @click=${() => c.train(this.settings)}
-          ?disabled=${c.running || !!c.busy || !c.backend || !c.dataset}
-        >
-          Train
-        </button>
+        <number-field
+          label="Batch size"
+          integer
+          min="1"
+          max="512"
+          .value=${this.settings.batchSize}
+          @value-change=${(e: CustomEvent<number>) => this.set('batchSize', e.detail)}
+        ></number-field>
+        <number-field
+          label="Grid every N steps"
+          integer
+          min="1"
+          max="10000"
+          .value=${this.settings.snapshotEvery}
+          @value-change=${(e: CustomEvent<number>) => this.set('snapshotEvery', e.detail)}
+        ></number-field>
+        ${trainButton(plan, c.running || !!c.busy || !c.backend || !c.dataset, () => this.train())}
         <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
       </div>
+      ${trainHint(plan, this.refusal, c.running)}
       <div class="results">
         <train-progress
           .progress=${c.progress}
-          .session=${c.current?.name ?? null}
+          .session=${loadedLine(c)}
+          idle=${c.trainedElsewhere(c.current?.id) ? 'in another tab' : 'not started'}
           .metrics=${METRICS}
         ></train-progress>
         <metric-chart
@@ -177,67 +189,6 @@ export class FacesPanel extends LitElement {
           .history=${c.history}
           .metrics=${METRICS}
         ></metric-chart>
-      </div>
-    </section>`;
-  }
-
-  /** Animates the grid from the first snapshot to the newest, four per second. */
-  private play(): void {
-    this.stop();
-    this.shown = 0;
-    this.playing = setInterval(() => {
-      const last = this.ctl.snapshots.length - 1;
-      if (this.shown < 0 || this.shown + 1 >= last) {
-        this.shown = -1;
-        this.stop();
-      } else this.shown++;
-    }, 250);
-  }
-
-  private stop(): void {
-    clearInterval(this.playing);
-    this.playing = undefined;
-  }
-
-  private timeline() {
-    const snaps = this.ctl.snapshots;
-    if (!snaps.length) return html``;
-    const i = this.shown < 0 || this.shown >= snaps.length ? snaps.length - 1 : this.shown;
-    const snap = snaps[i];
-    return html`<section class="card grid" aria-labelledby="grid-h">
-      <h2 id="grid-h">Samples from fixed latent vectors</h2>
-      <img
-        data-testid="sample-grid"
-        src=${this.url(snap.png)}
-        alt="8 by 8 generated faces at step ${snap.step}"
-      />
-      <label
-        >Training history: step ${snap.step} (${i + 1} of ${snaps.length})
-        <input
-          type="range"
-          min="0"
-          max=${snaps.length - 1}
-          .value=${String(i)}
-          @input=${(e: Event) => {
-            this.stop();
-            const v = Number((e.target as HTMLInputElement).value);
-            this.shown = v === snaps.length - 1 ? -1 : v;
-          }}
-      /></label>
-      <div class="row">
-        <button
-          class="secondary"
-          ?disabled=${snaps.length < 2}
-          @click=${() => (this.playing ? this.stop() : this.play())}
-        >
-          ${this.playing ? 'Stop' : 'Play history'}
-        </button>
-        <button
-          class="secondary"
-          @click=${() => downloadPng(snap.png, `faces-step-${snap.step}.png`)}
-        >
-          Download PNG
-        </button>
       </div>
     </section>`;
   }
@@ -294,7 +245,8 @@ export class FacesPanel extends LitElement {
   override render() {
     const c = this.ctl;
     return html`${statusLines(c)} <help-panel topic="faces"></help-panel> ${this.generation()}
-      ${this.trainControls()} ${this.timeline()}
+      ${this.trainControls()}
+      <face-timeline .snapshots=${c.snapshots}></face-timeline>
       ${sessionList(c, 'Saved faces sessions', () => void c.fineTune())}`;
   }
 }

@@ -4,6 +4,8 @@ import type { HeadRow } from '../models/heads';
 import { CLASS_COLORS } from '../shared/class-colors';
 import type { NewSegSession } from '../workers/seg-api';
 import { formatNumber } from './format';
+import { refusedField } from './number-field';
+import { AUGMENT, FIELDS, segField, TASKS, withField } from './seg-fields';
 import { PngUrls } from './png-url';
 import { SegController } from './seg-controller';
 import { sessionList, statusLines } from './status-lines';
@@ -20,35 +22,6 @@ import { PRESETS, type PresetName } from './presets';
 import { segRequestFrom } from './restored-settings';
 
 const CHART = { loss: 'Loss', pixelAccuracy: 'Pixel accuracy', meanIou: 'Mean IoU' };
-
-const TASKS = [
-  ['', 'None: train the U-Net from scratch'],
-  ['glasses', 'Glasses yes/no (binary)'],
-  ['hairColor', 'Hair colour (multi-class)'],
-  ['attributes', 'Glasses, smile, hair visible (multi-label)'],
-  ['faceSize', 'Face size in pixels (regression)'],
-  ['mouthOpen', 'Mouth openness in [0, 1] (regression in [0, 1])'],
-] as const;
-
-type NumberField = [keyof NewSegSession | `augment.${string}`, string, number, number];
-const FIELDS: NumberField[] = [
-  ['pretrainSteps', 'Pretrain steps', 0, 1],
-  ['frozenSteps', 'Frozen-encoder steps', 0, 1],
-  ['topK', 'Unfrozen top blocks', 0, 1],
-  ['learningRate', 'Learning rate', 0, 0.0005],
-  ['finetuneDivisor', 'Fine-tune LR divisor', 1, 1],
-  ['lrDropStep', 'LR ÷10 from step (0: never)', 0, 1],
-  ['diceWeight', 'Dice loss weight (0: none)', 0, 0.1],
-  ['batchSize', 'Batch size', 1, 1],
-  ['evalEvery', 'Score held-out every N steps', 1, 1],
-];
-const AUGMENT: [string, string, number][] = [
-  ['rotationRange', 'Rotation (degrees)', 1],
-  ['widthShiftRange', 'Width shift (fraction of width)', 0.01],
-  ['heightShiftRange', 'Height shift (fraction of height)', 0.01],
-  ['shearRange', 'Shear (degrees)', 0.01],
-  ['zoomRange', 'Zoom (± fraction)', 0.01],
-];
 
 /** The Segmentation tab: Predict on the loaded model (the starter at first open), staged U-Net training, augmentation preview, held-out overlays and IoU. */
 @customElement('seg-panel')
@@ -123,6 +96,8 @@ export class SegPanel extends LitElement {
     },
   };
   @state() private opacity = 0.5;
+  /** Why Train was refused, pointing at the first bad field. */
+  @state() private refusal = '';
   /** "Import pairs…" is chosen and no import has been stored yet. */
   @state() private importingPairs = false;
   @state() private heads: readonly HeadRow[] = [];
@@ -175,27 +150,18 @@ export class SegPanel extends LitElement {
   }
 
   private setField(key: string, value: number | boolean) {
-    if (key.startsWith('augment.')) {
-      this.req = { ...this.req, augment: { ...this.req.augment, [key.slice(8)]: value } };
-    } else this.req = { ...this.req, [key]: value };
+    this.req = withField(this.req, key, value);
   }
 
-  private number(key: string, label: string, min: number, step: number, value: number | undefined) {
-    return html`<label
-      >${label}
-      <input
-        type="number"
-        min=${min}
-        step=${step}
-        .value=${String(value ?? '')}
-        @change=${(e: Event) => this.setField(key, Number((e.target as HTMLInputElement).value))}
-    /></label>`;
+  private train(): void {
+    this.refusal = refusedField(this.renderRoot.querySelector('#seg-setup'));
+    if (!this.refusal) void this.ctl.train(this.req);
   }
 
   private setup() {
     const c = this.ctl;
     const r = this.req;
-    return html`<section class="card split" aria-labelledby="seg-data-h">
+    return html`<section class="card split" id="seg-setup" aria-labelledby="seg-data-h">
       <h2 id="seg-data-h">Data, stages and training</h2>
       <seg-dataset-picker
         .choice=${{ mode: r.mode, importedId: r.importedId }}
@@ -224,7 +190,7 @@ export class SegPanel extends LitElement {
         <preset-select
           @preset-change=${(e: CustomEvent<PresetName>) => this.applyPreset(e.detail)}
         ></preset-select>
-        ${FIELDS.map(([k, l, min, step]) => this.number(k, l, min, step, r[k as keyof NewSegSession] as number))}
+        ${FIELDS.map((f) => segField(f, r, (k, v) => this.setField(k, v)))}
         <label
           class="check"
           title="Weights each class's loss by its rarity, so small parts (eyes, nose, mouth) are learned; for masks of more than two classes"
@@ -238,9 +204,7 @@ export class SegPanel extends LitElement {
       </div>
       <h3 style="margin-top:1rem">Augmentation (Keras ImageDataGenerator units)</h3>
       <div class="row">
-        ${AUGMENT.map(([k, l, step]) =>
-          this.number(`augment.${k}`, l, 0, step, (r.augment as Record<string, number>)[k]),
-        )}
+        ${AUGMENT.map((f) => segField(f, r, (k, v) => this.setField(k, v)))}
         <label class="check"
           ><input
             type="checkbox"
@@ -265,13 +229,14 @@ export class SegPanel extends LitElement {
       }
       <div class="row" style="margin-top:.75rem">
         <button
-          @click=${() => c.train(this.req)}
+          @click=${() => this.train()}
           ?disabled=${c.running || !!c.busy || !c.backend || this.importingPairs}
         >
           Train segmenter
         </button>
         <button class="secondary" @click=${() => c.pause()} ?disabled=${!c.running}>Pause</button>
       </div>
+      ${this.refusal ? html`<p class="error" role="alert">${this.refusal}</p>` : ''}
       <p class="muted" data-testid="phase">
         ${
           c.phase

@@ -83,6 +83,8 @@ export class SessionList extends LitElement {
   @property({ type: Boolean }) disabled = false;
   /** Id of the session training now (its actions are off and nothing can be resumed), or null. */
   @property({ attribute: false }) training: string | null = null;
+  /** Ids of the sessions another tab trains now: they can be copied and exported, not changed here. */
+  @property({ attribute: false }) elsewhere: ReadonlySet<string> = new Set();
   @property({ attribute: false }) status: SessionListStatus | null = null;
   @property() heading = 'Saved sessions';
 
@@ -157,6 +159,8 @@ export class SessionList extends LitElement {
 
   private actions(s: SessionMeta) {
     const off = this.disabled || this.training === s.id;
+    // Another tab's run owns the name and the checkpoint; a copy or an export reads only the last one.
+    const owned = off || this.elsewhere.has(s.id);
     if (this.renaming === s.id) {
       return html`<form class="actions" @submit=${(e: SubmitEvent) => this.submitRename(e, s)}>
         <label
@@ -198,7 +202,7 @@ export class SessionList extends LitElement {
     return html`<div class="actions">
       <button
         aria-label="Resume ${s.name}"
-        ?disabled=${off || this.training !== null}
+        ?disabled=${owned || this.training !== null}
         @click=${() => this.send({ kind: 'resume', id: s.id })}
       >
         Resume
@@ -207,7 +211,7 @@ export class SessionList extends LitElement {
         class="secondary"
         aria-label="Rename ${s.name}"
         data-rename=${s.id}
-        ?disabled=${off}
+        ?disabled=${owned}
         @click=${() => this.startRename(s.id)}
       >
         Rename
@@ -232,7 +236,7 @@ export class SessionList extends LitElement {
         class="secondary"
         aria-label="Delete ${s.name}"
         data-delete=${s.id}
-        ?disabled=${off}
+        ?disabled=${owned}
         @click=${() => {
           this.renaming = null;
           this.confirming = s.id;
@@ -261,6 +265,7 @@ export class SessionList extends LitElement {
               <div class="name">
                 <b>${s.name}</b>
                 ${this.training === s.id ? html`<span class="badge">· training now</span>` : ''}
+                ${this.elsewhere.has(s.id) ? html`<span class="badge">· training in another tab</span>` : ''}
               </div>
               <div class="muted">${sessionSummary(s)}</div>
               ${this.actions(s)}

@@ -41,6 +41,15 @@ export function statusLines<W extends SessionApi>(c: SessionController<W>) {
     ${c.notice ? html`<p class="muted">${c.notice}</p>` : ''}`;
 }
 
+/** The loaded session's line on the training card: its name, and whether another tab trains it; null when none is loaded. */
+export function loadedLine<W extends SessionApi>(c: SessionController<W>): string | null {
+  const s = c.current;
+  if (!s) return null;
+  return c.trainedElsewhere(s.id)
+    ? `${s.name}: training in another tab, saved at step ${s.step}`
+    : s.name;
+}
+
 /** The shipped starter (what it is, Use / Fine-tune / Export), shown above the person's sessions. */
 function starterRow<W extends SessionApi>(c: SessionController<W>, fineTune?: () => void) {
   const card = c.starter;
@@ -89,6 +98,7 @@ export function sessionList<W extends SessionApi>(
       heading=${heading}
       .sessions=${c.sessions}
       .training=${c.training}
+      .elsewhere=${c.elsewhere}
       .status=${c.listStatus}
       ?disabled=${!!c.busy}
       @session-action=${c.onSessionAction}

@@ -4,6 +4,7 @@ import { validateCorpus } from '../data/corpus';
 import type { CorpusInfo } from '../storage/corpora';
 import { listCorpora, putCorpus } from '../storage/corpora';
 import { openAppDb } from '../storage/db';
+import { errorMessage } from '../shared/protocol';
 import { starterUrl } from '../shared/starters';
 import type { CharLstmApi } from '../workers/char-lstm.worker';
 import type { CorpusRef, TextSample } from '../workers/char-lstm-session';
@@ -28,6 +29,8 @@ export class TextController extends SessionController<CharLstmApi> {
   sampleSeed = '';
   /** The sample sets kept with the loaded session, newest first. */
   sampleHistory: TextSample[] = [];
+  /** Why the last picked text file was refused, '' when it was not. */
+  fileError = '';
 
   constructor(host: ReactiveControllerHost) {
     super(host, 'char-lstm', charLstmWorker);
@@ -61,16 +64,23 @@ export class TextController extends SessionController<CharLstmApi> {
     });
   }
 
-  /** Reads a picked or dropped text file, validates it and stores it. */
-  async importFile(file: File): Promise<void> {
+  /** Reads a picked text file, validates it and stores it; resolves to false when it was refused (see `fileError`). */
+  async importFile(file: File): Promise<boolean> {
+    this.fileError = '';
     await this.guard(`Reading ${file.name}…`, async () => {
-      if (file.size > MAX_FILE_BYTES) {
-        throw new Error(
-          `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${MAX_FILE_BYTES / 1e6} MB.`,
-        );
+      try {
+        if (file.size > MAX_FILE_BYTES) {
+          throw new Error(
+            `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${MAX_FILE_BYTES / 1e6} MB.`,
+          );
+        }
+        await this.addCorpus(undefined, file.name, await file.text(), 'file');
+      } catch (e) {
+        // Said at the file field, which the person is looking at, not at the top of the tab.
+        this.fileError = errorMessage(e);
       }
-      await this.addCorpus(undefined, file.name, await file.text(), 'file');
     });
+    return !this.fileError;
   }
 
   private async addCorpus(
@@ -128,6 +138,8 @@ export class TextController extends SessionController<CharLstmApi> {
         this.current = id
           ? await worker.open(id)
           : await worker.openStarter(starterUrl('char-lstm', 'session.zip', document.baseURI));
+        // The card and the form show the session Sample loaded, as after Resume.
+        await this.restoreStatus();
         await this.afterLoad();
       }
       const result = await worker.sample(
@@ -140,6 +152,8 @@ export class TextController extends SessionController<CharLstmApi> {
       this.sampleSeed = result.seed;
       this.samples = result.texts;
       this.sampleRates = result.validWordRates ?? [];
+      // The worker re-read a checkpoint that another tab saved since: the chart follows it.
+      if (result.step > (this.history.at(-1)?.step ?? -1)) await this.restoreStatus(false);
       // The worker owns the kept sets (and their bound): read them back rather than mirror them here.
       await this.readSampleHistory();
     });

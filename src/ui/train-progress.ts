@@ -12,6 +12,8 @@ export class TrainProgressView extends LitElement {
   @property({ attribute: false }) progress: TrainProgress | null = null;
   /** The loaded session's name, null when none is loaded; left undefined, no line says which. */
   @property({ attribute: false }) session: string | null | undefined = undefined;
+  /** The state shown before this tab has progress, e.g. "in another tab". */
+  @property() idle = 'not started';
   /** Metric key → label, in display order. */
   @property({ attribute: false }) metrics: Record<string, string> = { loss: 'Loss' };
 
@@ -42,7 +44,7 @@ export class TrainProgressView extends LitElement {
         <div class="stat">
           Epoch ETA<b>${p?.state === 'running' ? formatDuration(p.etaSec) : dash}</b>
         </div>
-        <div class="stat">State<b data-testid="state">${p?.state ?? 'not started'}</b></div>
+        <div class="stat">State<b data-testid="state">${p?.state ?? this.idle}</b></div>
       </div>
       <progress max="1" .value=${p?.epochFraction ?? 0} aria-label="Epoch progress"></progress>
       ${

@@ -102,3 +102,17 @@ export async function resumeAt(
 export function shotPath(name: string): string {
   return `${process.env.SCREENSHOT_DIR ?? 'test-results'}/${name}`;
 }
+
+/** Desktop (1280x800) and phone (390x844) screenshots named `name-desktop.png` and `name-phone.png`, `what` centred in view. */
+export async function shotsOf(page: Page, what: Locator, name: string): Promise<void> {
+  const viewport = page.viewportSize();
+  for (const [size, width, height] of [
+    ['desktop', 1280, 800],
+    ['phone', 390, 844],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await what.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: shotPath(`${name}-${size}.png`) });
+  }
+  if (viewport) await page.setViewportSize(viewport);
+}
