@@ -186,3 +186,26 @@ export async function trainStarter(args: PretrainArgs, run: StarterRun): Promise
   tf.dispose(pending);
   await run.save(true);
 }
+
+/** The card fields every starter shares, from `session` at checkpoint `ckpt`, its loss history (one mean per HISTORY_EVERY steps) and its training seconds so far. */
+export function runFigures(
+  session: { stepCount: number; stepsPerEpoch: number },
+  ckpt: Checkpoint,
+  losses: number[],
+  seconds: number,
+  args: PretrainArgs,
+  backend: string,
+) {
+  return {
+    steps: session.stepCount,
+    epochs: Number((session.stepCount / session.stepsPerEpoch).toFixed(3)),
+    seconds: Math.round(seconds),
+    backend,
+    tfjsVersion: tf.version.tfjs,
+    seed: args.seed,
+    lossPer100: lossPer100(losses.flatMap((l) => new Array<number>(HISTORY_EVERY).fill(l))),
+    finalLoss: meanLast100(losses.slice(-100 / HISTORY_EVERY)),
+    weightsSha256: weightsSha256(ckpt),
+    createdAt: new Date().toISOString(),
+  };
+}

@@ -13,16 +13,7 @@ import { faceQuality } from '../../bench/gan-quality';
 import { writeSampleGrid } from '../../bench/gan';
 import type { Checkpoint } from '../../src/storage/checkpoints';
 import type { ModelCard, PretrainArgs } from './common';
-import {
-  HISTORY_EVERY,
-  lossPer100,
-  meanLast100,
-  readResume,
-  sha256,
-  trainStarter,
-  weightsSha256,
-  writeStarter,
-} from './common';
+import { readResume, runFigures, sha256, trainStarter, writeStarter } from './common';
 
 /** The starter's budget: well past the bench's default, so it beats the recipe's own figures. */
 export const FACES_DEFAULT_STEPS = 6000;
@@ -88,17 +79,15 @@ export async function pretrainFaces(
         source: `renderFacePool(${config.dataSeed}, ${BUILTIN_POOL}, ${config.model.imageSize})`,
       },
       recipe: { ...config.model },
-      steps: session.stepCount,
-      epochs: Number((session.stepCount / session.stepsPerEpoch).toFixed(3)),
-      seconds: Math.round((prev?.card.seconds ?? 0) + (performance.now() - start) / 1000),
-      backend,
-      tfjsVersion: tf.version.tfjs,
-      seed: args.seed,
-      lossPer100: lossPer100(losses.flatMap((l) => new Array<number>(HISTORY_EVERY).fill(l))),
-      finalLoss: meanLast100(losses.slice(-100 / HISTORY_EVERY)),
-      weightsSha256: weightsSha256(ckpt),
+      ...runFigures(
+        session,
+        ckpt,
+        losses,
+        (prev?.card.seconds ?? 0) + (performance.now() - start) / 1000,
+        args,
+        backend,
+      ),
       figures,
-      createdAt: new Date().toISOString(),
     };
     const bytes = writeStarter(args, session.meta, ckpt, card, averagedGenerator);
     console.log(

@@ -2,7 +2,6 @@
 // SegSession (from scratch, the app's augmentation and balanced Dice loss), scored at every save on
 // held-out faces the session never trains on: mean IoU over the 8 parts, and the IoU of the head
 // (every part but the background merged) as the binary figure.
-import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_AUGMENT } from '../../src/data/augment';
 import { builtInPairs, createSegBatch, faceToPair } from '../../src/data/seg-dataset';
 import { FACE_PARTS, renderFace } from '../../src/data/faces';
@@ -11,16 +10,7 @@ import { DEFAULT_SEG_TRAIN, evaluateSegmenter, segMetrics } from '../../src/mode
 import { SegSession, TRAIN_POOL, type SegSessionConfig } from '../../src/workers/seg-session';
 import { newSessionMeta } from '../../src/workers/session-host';
 import type { ModelCard, PretrainArgs } from './common';
-import {
-  HISTORY_EVERY,
-  lossPer100,
-  meanLast100,
-  readResume,
-  sha256,
-  trainStarter,
-  weightsSha256,
-  writeStarter,
-} from './common';
+import { readResume, runFigures, sha256, trainStarter, writeStarter } from './common';
 
 /** The starter's budget at batch 4 (about 1.5-2 s a step on one core). */
 export const SEGMENTATION_DEFAULT_STEPS = 3000;
@@ -88,17 +78,15 @@ export async function pretrainSegmentation(args: PretrainArgs, backend: string):
         source: `renderFace(${config.dataSeed + 1} … ${config.dataSeed + TRAIN_POOL}, ${config.model.size})`,
       },
       recipe: { ...config.model, ...config.train, augment: config.augment },
-      steps: session.stepCount,
-      epochs: Number((session.stepCount / session.stepsPerEpoch).toFixed(3)),
-      seconds: Math.round((prev?.card.seconds ?? 0) + (performance.now() - start) / 1000),
-      backend,
-      tfjsVersion: tf.version.tfjs,
-      seed: args.seed,
-      lossPer100: lossPer100(losses.flatMap((l) => new Array<number>(HISTORY_EVERY).fill(l))),
-      finalLoss: meanLast100(losses.slice(-100 / HISTORY_EVERY)),
-      weightsSha256: weightsSha256(ckpt),
+      ...runFigures(
+        session,
+        ckpt,
+        losses,
+        (prev?.card.seconds ?? 0) + (performance.now() - start) / 1000,
+        args,
+        backend,
+      ),
       figures,
-      createdAt: new Date().toISOString(),
     };
     const bytes = writeStarter(args, session.meta, ckpt, card);
     console.log(

@@ -3,7 +3,6 @@
 // the zip it writes is exactly what the app's Export writes. The last 5% is held out for the card.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs';
 import { countWindows, encodeText, fillBatch } from '../../src/data/corpus';
 import { DEFAULT_CHAR_LSTM } from '../../src/models/char-lstm';
 import { predictProbs } from '../../src/models/char-lstm-fast';
@@ -13,16 +12,7 @@ import { Rng } from '../../src/shared/rng';
 import { CharLstmSession } from '../../src/workers/char-lstm-session';
 import { newSessionMeta } from '../../src/workers/session-host';
 import type { ModelCard, PretrainArgs } from './common';
-import {
-  HISTORY_EVERY,
-  lossPer100,
-  meanLast100,
-  readResume,
-  sha256,
-  trainStarter,
-  weightsSha256,
-  writeStarter,
-} from './common';
+import { readResume, runFigures, sha256, trainStarter, writeStarter } from './common';
 
 /** The recipe's five epochs of the 95% training slice (1,486 steps an epoch). */
 export const TEXT_DEFAULT_STEPS = 7430;
@@ -126,17 +116,15 @@ export async function pretrainText(args: PretrainArgs, backend: string): Promise
         source: 'nietzsche.txt of the Keras and tfjs text-generation examples',
       },
       recipe: { ...session.config.model, lowerCase: true, optimizer: 'rmsprop', heldOut: HELD_OUT },
-      steps: session.stepCount,
-      epochs: Number((session.stepCount / session.stepsPerEpoch).toFixed(3)),
-      seconds: Math.round(secondsBefore + (performance.now() - start) / 1000),
-      backend,
-      tfjsVersion: tf.version.tfjs,
-      seed: args.seed,
-      lossPer100: lossPer100Of(losses),
-      finalLoss: meanLast100(losses.slice(-100 / HISTORY_EVERY)),
-      weightsSha256: weightsSha256(ckpt),
+      ...runFigures(
+        session,
+        ckpt,
+        losses,
+        secondsBefore + (performance.now() - start) / 1000,
+        args,
+        backend,
+      ),
       figures,
-      createdAt: new Date().toISOString(),
     };
     const bytes = writeStarter(args, session.meta, ckpt, card);
     console.log(
@@ -165,9 +153,4 @@ function sampleSeeds(text: string, maxLen: number): string[] {
     if (seed.length === maxLen) seeds.push(seed);
   }
   return seeds;
-}
-
-// History holds one mean per 10 steps: 10 of them make one 100-step block.
-function lossPer100Of(losses: number[]): [number, number][] {
-  return lossPer100(losses.flatMap((l) => new Array<number>(HISTORY_EVERY).fill(l)));
 }

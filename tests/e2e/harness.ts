@@ -116,3 +116,25 @@ export async function shotsOf(page: Page, what: Locator, name: string): Promise<
   }
   if (viewport) await page.setViewportSize(viewport);
 }
+
+/** The tiny corpus the cpu e2e tests train on, and the name its session gets. */
+export const TINY_TEXT = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
+export const TINY_NAME = 'Text on tiny.txt';
+
+/** Opens `url` in `page`, waits for the cpu backend and sets the Text tab up for a tiny session (tiny.txt, batch 8, 8 LSTM units), ready to Train; returns the tab. */
+export async function setUpTinyText(page: Page, url: string): Promise<Locator> {
+  await page.goto(url);
+  const ui = page.locator('text-panel');
+  await backendReady(ui, 'cpu');
+  await ui.getByLabel('Choose text file', { exact: true }).setInputFiles({
+    name: 'tiny.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from(TINY_TEXT),
+  });
+  await expect
+    .poll(() => ui.getByLabel('Corpus', { exact: true }).inputValue())
+    .not.toBe('bundled');
+  await ui.getByLabel('Batch size', { exact: true }).fill('8');
+  await ui.getByLabel('LSTM units', { exact: true }).fill('8');
+  return ui;
+}

@@ -1,9 +1,15 @@
 // Worker death and two tabs, in Chromium. A worker that calls close() on
 // itself is gone exactly like one the browser killed: no event, its pending calls never settle.
 import { describe, expect, it } from 'vitest';
-import { backendReady, newContext, pauseAndWait, stepShown, useApp, watchPage } from './harness';
-
-const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
+import {
+  backendReady,
+  newContext,
+  pauseAndWait,
+  stepShown,
+  useApp,
+  watchPage,
+  setUpTinyText,
+} from './harness';
 
 describe('recovery in Chromium', () => {
   const app = useApp();
@@ -14,19 +20,7 @@ describe('recovery in Chromium', () => {
     const seen = watchPage(page);
     // The cpu backend: what is tested is the page's handling of a dead worker and of Web Locks, and
     // SwiftShader would spend minutes compiling pipelines again in every restarted worker.
-    await page.goto(`${app.server.url}?watchdog=8&backend=cpu`);
-    const ui = page.locator('text-panel');
-    await backendReady(ui, 'cpu');
-    await ui.getByLabel('Choose text file', { exact: true }).setInputFiles({
-      name: 'tiny.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from(TINY),
-    });
-    await expect
-      .poll(() => ui.getByLabel('Corpus', { exact: true }).inputValue())
-      .not.toBe('bundled');
-    await ui.getByLabel('Batch size', { exact: true }).fill('8');
-    await ui.getByLabel('LSTM units', { exact: true }).fill('8');
+    const ui = await setUpTinyText(page, `${app.server.url}?watchdog=8&backend=cpu`);
     await ui.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => stepShown(ui), { timeout: 180_000 }).toBeGreaterThanOrEqual(3);
 

@@ -3,10 +3,17 @@
 // browser lets it, so a reload loses nothing that was on the screen.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/shared/rng';
-import { backendReady, newContext, stepShown, useApp, watchPage } from './harness';
+import {
+  backendReady,
+  newContext,
+  stepShown,
+  useApp,
+  watchPage,
+  setUpTinyText,
+  TINY_NAME,
+} from './harness';
 
-const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
-const NAME = 'Text on tiny.txt';
+const NAME = TINY_NAME;
 const RELOADS = 10;
 
 describe('reload during training in Chromium', () => {
@@ -17,20 +24,8 @@ describe('reload during training in Chromium', () => {
     const page = await context.newPage();
     const seen = watchPage(page);
     // The figure is about when checkpoints land, not a backend: cpu keeps each step short.
-    await page.goto(`${app.server.url}?backend=cpu`);
-    const ui = page.locator('text-panel');
+    const ui = await setUpTinyText(page, `${app.server.url}?backend=cpu`);
     const list = ui.locator('session-list');
-    await backendReady(ui, 'cpu');
-    await ui.getByLabel('Choose text file', { exact: true }).setInputFiles({
-      name: 'tiny.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from(TINY),
-    });
-    await expect
-      .poll(() => ui.getByLabel('Corpus', { exact: true }).inputValue())
-      .not.toBe('bundled');
-    await ui.getByLabel('Batch size', { exact: true }).fill('8');
-    await ui.getByLabel('LSTM units', { exact: true }).fill('8');
     await ui.getByRole('button', { name: 'Train', exact: true }).click();
 
     const rng = new Rng(21);

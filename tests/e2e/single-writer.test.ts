@@ -1,10 +1,18 @@
 // The worker is the only writer of a session: a session deleted from the list stays deleted, even
 // when the page then asks the worker for something that saves (Sample on a paused session does).
 import { describe, expect, it } from 'vitest';
-import { backendReady, newContext, pauseAndWait, stepShown, useApp, watchPage } from './harness';
+import {
+  backendReady,
+  newContext,
+  pauseAndWait,
+  stepShown,
+  useApp,
+  watchPage,
+  setUpTinyText,
+  TINY_NAME,
+} from './harness';
 
-const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
-const NAME = 'Text on tiny.txt';
+const NAME = TINY_NAME;
 
 describe('single writer in Chromium', () => {
   const app = useApp();
@@ -14,20 +22,8 @@ describe('single writer in Chromium', () => {
     const page = await context.newPage();
     const seen = watchPage(page);
     // What is tested is who writes IndexedDB, not a backend: cpu keeps it quick.
-    await page.goto(`${app.server.url}?backend=cpu`);
-    const ui = page.locator('text-panel');
+    const ui = await setUpTinyText(page, `${app.server.url}?backend=cpu`);
     const list = ui.locator('session-list');
-    await backendReady(ui, 'cpu');
-    await ui.getByLabel('Choose text file', { exact: true }).setInputFiles({
-      name: 'tiny.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from(TINY),
-    });
-    await expect
-      .poll(() => ui.getByLabel('Corpus', { exact: true }).inputValue())
-      .not.toBe('bundled');
-    await ui.getByLabel('Batch size', { exact: true }).fill('8');
-    await ui.getByLabel('LSTM units', { exact: true }).fill('8');
     await ui.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => stepShown(ui), { timeout: 180_000 }).toBeGreaterThanOrEqual(3);
     await pauseAndWait(ui);

@@ -11,10 +11,11 @@ import {
   stepShown,
   useApp,
   watchPage,
+  setUpTinyText,
+  TINY_NAME,
 } from './harness';
 
-const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
-const NAME = 'Text on tiny.txt';
+const NAME = TINY_NAME;
 
 /** The step a session's row in the list shows. */
 async function listedStep(list: Locator, name: string): Promise<number> {
@@ -30,21 +31,9 @@ describe('Train after Pause in Chromium', () => {
     const context = await newContext(app.browser);
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(`${app.server.url}?backend=cpu`);
-    const ui = page.locator('text-panel');
+    const ui = await setUpTinyText(page, `${app.server.url}?backend=cpu`);
     const list = ui.locator('session-list');
     const hint = ui.getByTestId('train-hint');
-    await backendReady(ui, 'cpu');
-    await ui.getByLabel('Choose text file', { exact: true }).setInputFiles({
-      name: 'tiny.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from(TINY),
-    });
-    await expect
-      .poll(() => ui.getByLabel('Corpus', { exact: true }).inputValue())
-      .not.toBe('bundled');
-    await ui.getByLabel('Batch size', { exact: true }).fill('8');
-    await ui.getByLabel('LSTM units', { exact: true }).fill('8');
     expect(await hint.textContent()).toContain('Starts a new session.');
     await ui.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => stepShown(ui), { timeout: 120_000 }).toBeGreaterThanOrEqual(5);

@@ -11,10 +11,11 @@ import {
   stepShown,
   useApp,
   watchPage,
+  setUpTinyText,
+  TINY_NAME,
 } from './harness';
 
-const TINY = 'the quick brown fox jumps over the lazy dog. '.repeat(30);
-const NAME = 'Text on tiny.txt';
+const NAME = TINY_NAME;
 
 /** The step the session's row shows in a tab's list. */
 async function listedStep(list: Locator): Promise<number> {
@@ -47,18 +48,7 @@ describe('two tabs in Chromium', () => {
     const b = pageB.locator('text-panel');
     const listA = a.locator('session-list');
     const listB = b.locator('session-list');
-    await pageA.goto(`${app.server.url}?backend=cpu`);
-    await backendReady(a, 'cpu');
-    await a.getByLabel('Choose text file', { exact: true }).setInputFiles({
-      name: 'tiny.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from(TINY),
-    });
-    await expect
-      .poll(() => a.getByLabel('Corpus', { exact: true }).inputValue())
-      .not.toBe('bundled');
-    await a.getByLabel('Batch size', { exact: true }).fill('8');
-    await a.getByLabel('LSTM units', { exact: true }).fill('8');
+    await setUpTinyText(pageA, `${app.server.url}?backend=cpu`);
     await a.getByRole('button', { name: 'Train', exact: true }).click();
     await expect.poll(() => stepShown(a), { timeout: 120_000 }).toBeGreaterThanOrEqual(5);
 
