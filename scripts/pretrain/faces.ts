@@ -79,9 +79,10 @@ export async function pretrainFaces(
         source: `renderFacePool(${config.dataSeed}, ${BUILTIN_POOL}, ${config.model.imageSize})`,
       },
       recipe: { ...config.model },
+      // The card's hash is of the weights the starter ships: the average as its generator.
       ...runFigures(
         session,
-        ckpt,
+        averagedGenerator(ckpt),
         losses,
         (prev?.card.seconds ?? 0) + (performance.now() - start) / 1000,
         args,
