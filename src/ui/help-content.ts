@@ -80,9 +80,67 @@ const faces = () => html`
     </li>
     <li>
       Snapshots of a grid from <b>fixed</b> latent vectors, so you can watch the same faces emerge:
-      blobs after a few hundred steps, hair over a face by about 1,000 (small model, 32x32).
+      blobs after a few hundred steps, hair over a face by about 1,000, heads with hair, eyes and a
+      mouth (still streaky) by 3,000 (small model, 32x32, batch 16).
     </li>
   </ul>
+  <h3>What the recipe choices measured</h3>
+  <p>
+    Face metric of the weight average on 512 faces (seed 1, cpu; lower faceFd is better, real faces
+    score 2.2 and real faces with eyes and mouth painted over 22):
+  </p>
+  <table>
+    <thead>
+      <tr>
+        <th>recipe</th>
+        <th>steps</th>
+        <th>faceFd</th>
+        <th>precision</th>
+        <th>recall</th>
+      </tr>
+    </thead>
+    <tbody>
+      <tr>
+        <td>default (bilinear, average 0.999)</td>
+        <td>1,000</td>
+        <td>35</td>
+        <td>0.45</td>
+        <td>0.39</td>
+      </tr>
+      <tr>
+        <td>default</td>
+        <td>2,000</td>
+        <td>29</td>
+        <td>0.62</td>
+        <td>0.24</td>
+      </tr>
+      <tr>
+        <td>default</td>
+        <td>3,000</td>
+        <td>31</td>
+        <td>0.70</td>
+        <td>0.21</td>
+      </tr>
+      <tr>
+        <td>G 0.0001, D 0.0004 (two time scales)</td>
+        <td>1,000</td>
+        <td>43</td>
+        <td>0.46</td>
+        <td>0.30</td>
+      </tr>
+      <tr>
+        <td>nearest-neighbour upsampling</td>
+        <td>1,000</td>
+        <td>117</td>
+        <td>–</td>
+        <td>–</td>
+      </tr>
+    </tbody>
+  </table>
+  <p>
+    Faces get sharper with steps (precision rises) while fewer kinds of face come out (recall
+    falls). The starter model continues the default recipe past 3,000 steps.
+  </p>
   <h3>The numbers</h3>
   <dl>
     <dt>D loss (real), D loss (fake)</dt>

@@ -1,6 +1,6 @@
 // A first visit, then offline: the Text starter writes text before anything is trained, and
 // Fine-tune trains a copy of it on a text of the person's own with the network off; the Face parts
-// starter predicts a built-in face's parts.
+// starter predicts a built-in face's parts; the Faces starter generates faces.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -148,6 +148,43 @@ describe('starter models in Chromium, offline (WebGPU on SwiftShader)', () => {
     await ui.getByRole('button', { name: 'Predict a built-in face' }).click();
     await ui.getByRole('img', { name: 'Predicted mask of held-out face 2' }).waitFor();
     expect(seen.csp).toEqual([]);
+    expect(seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it('generates faces with the Faces starter at first open, offline', async () => {
+    const faces = index.gan;
+    expect(faces, 'the build ships no faces starter').toBeDefined();
+    const { context, page, seen } = await openApp(app.browser, app.server.url);
+    await expect
+      .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 60_000 })
+      .toBe(true);
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Faces' }).click();
+    const ui = page.locator('faces-panel');
+    await backendReady(ui);
+    await expect
+      .poll(() => ui.getByTestId('starter-summary').textContent())
+      .toContain(`${faces.steps.toLocaleString('en-US')} steps`);
+    await ui.getByRole('button', { name: 'Generate', exact: true }).click();
+    const first = ui.getByRole('button', { name: 'Face 1', exact: true }).locator('img');
+    await first.waitFor({ timeout: 180_000 });
+    expect(await ui.getByRole('button', { name: /^Face \d+$/ }).count()).toBe(16);
+    // Not blank and not one flat colour: the pixels of one face spread over many values.
+    const spread = await first.evaluate(async (img: HTMLImageElement) => {
+      await img.decode();
+      const c = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      const grey: number[] = [];
+      for (let i = 0; i < d.length; i += 4) grey.push((d[i] + d[i + 1] + d[i + 2]) / 3);
+      const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
+      return Math.sqrt(grey.reduce((a, b) => a + (b - mean) ** 2, 0) / grey.length);
+    });
+    console.log(`faces starter: grey-level spread of face 1 ${spread.toFixed(1)}`);
+    expect(spread).toBeGreaterThan(10);
     expect(seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e))).toEqual([]);
     await context.close();
   });
