@@ -3,6 +3,7 @@
 // starter predicts a built-in face's parts; the Faces starter generates faces.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { StarterCard } from '../../src/shared/starters';
 
@@ -17,6 +18,20 @@ const index = JSON.parse(
   readFileSync(join(process.env.E2E_DIST ?? 'dist', 'starters/index.json'), 'utf8'),
 ) as Record<string, StarterCard>;
 const card = index['char-lstm'];
+
+/** A first visit (the service worker takes over), then offline and reloaded, on `tab`: its panel once its backend is ready. */
+async function openOffline(browser: Browser, url: string, tab: string, panel: string) {
+  const { context, page, seen } = await openApp(browser, url);
+  await expect
+    .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 60_000 })
+    .toBe(true);
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole('tab', { name: tab }).click();
+  const ui = page.locator(panel);
+  await backendReady(ui);
+  return { context, page, seen, ui };
+}
 
 describe('starter models in Chromium, offline (WebGPU on SwiftShader)', () => {
   const app = useApp();
@@ -92,15 +107,12 @@ describe('starter models in Chromium, offline (WebGPU on SwiftShader)', () => {
   it('predicts a built-in face with the Segmentation starter at first open, offline', async () => {
     const parts = index.segmenter;
     expect(parts, 'the build ships no segmentation starter').toBeDefined();
-    const { context, page, seen } = await openApp(app.browser, app.server.url);
-    await expect
-      .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 60_000 })
-      .toBe(true);
-    await context.setOffline(true);
-    await page.reload();
-    await page.getByRole('tab', { name: 'Segmentation' }).click();
-    const ui = page.locator('seg-panel');
-    await backendReady(ui);
+    const { context, page, seen, ui } = await openOffline(
+      app.browser,
+      app.server.url,
+      'Segmentation',
+      'seg-panel',
+    );
     await expect
       .poll(() => ui.getByTestId('starter-summary').textContent())
       .toContain(`mIoU ${parts.figures.miouParts.toFixed(2)} on held-out faces`);
@@ -155,15 +167,12 @@ describe('starter models in Chromium, offline (WebGPU on SwiftShader)', () => {
   it('generates faces with the Faces starter at first open, offline', async () => {
     const faces = index.gan;
     expect(faces, 'the build ships no faces starter').toBeDefined();
-    const { context, page, seen } = await openApp(app.browser, app.server.url);
-    await expect
-      .poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 60_000 })
-      .toBe(true);
-    await context.setOffline(true);
-    await page.reload();
-    await page.getByRole('tab', { name: 'Faces' }).click();
-    const ui = page.locator('faces-panel');
-    await backendReady(ui);
+    const { context, seen, ui } = await openOffline(
+      app.browser,
+      app.server.url,
+      'Faces',
+      'faces-panel',
+    );
     await expect
       .poll(() => ui.getByTestId('starter-summary').textContent())
       .toContain(`${faces.steps.toLocaleString('en-US')} steps`);
