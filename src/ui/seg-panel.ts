@@ -9,7 +9,7 @@ import { AUGMENT, FIELDS, segField, TASKS, withField } from './seg-fields';
 import { PngUrls } from './png-url';
 import { SegController } from './seg-controller';
 import { sessionList, statusLines } from './status-lines';
-import { panelStyles } from './styles';
+import { overlayStyles, panelStyles } from './styles';
 import { segWorker } from './worker-clients';
 import './seg-dataset-picker';
 import type { ImportPairsDetail, SegDatasetChoice } from './seg-dataset-picker';
@@ -28,20 +28,12 @@ const CHART = { loss: 'Loss', pixelAccuracy: 'Pixel accuracy', meanIou: 'Mean Io
 export class SegPanel extends LitElement {
   static override styles = [
     panelStyles,
+    overlayStyles,
     css`
       .overlay {
         position: relative;
         display: inline-block;
         width: min(100%, 32rem);
-      }
-      .overlay img {
-        width: 100%;
-        display: block;
-        image-rendering: pixelated;
-      }
-      .overlay img + img {
-        position: absolute;
-        inset: 0;
       }
       .preview img {
         width: 100%;

@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { CLASS_COLORS } from '../shared/class-colors';
 import { formatNumber } from './format';
 import { PngUrls } from './png-url';
-import { panelStyles } from './styles';
+import { overlayStyles, panelStyles } from './styles';
 
 /** A prediction as the card shows it: the image at the model size, its RGBA mask and, for a built-in face, the mask's mean IoU. */
 export interface PredictionView {
@@ -19,6 +19,7 @@ export interface PredictionView {
 export class SegPredictCard extends LitElement {
   static override styles = [
     panelStyles,
+    overlayStyles,
     css`
       .result {
         display: flex;
@@ -30,15 +31,6 @@ export class SegPredictCard extends LitElement {
       .overlay {
         position: relative;
         width: min(100%, 16rem);
-      }
-      .overlay img {
-        width: 100%;
-        display: block;
-        image-rendering: pixelated;
-      }
-      .overlay img + img {
-        position: absolute;
-        inset: 0;
       }
       .about {
         flex: 1 1 14rem;

@@ -188,3 +188,19 @@ export const disclosureStyles = css`
     outline-offset: 2px;
   }
 `;
+
+/** An image with a mask image laid over it (class `overlay`, both `img`s pixelated at its width). */
+export const overlayStyles = css`
+  .overlay {
+    position: relative;
+  }
+  .overlay img {
+    width: 100%;
+    display: block;
+    image-rendering: pixelated;
+  }
+  .overlay img + img {
+    position: absolute;
+    inset: 0;
+  }
+`;
