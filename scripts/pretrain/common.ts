@@ -33,6 +33,8 @@ export interface PretrainArgs {
   sampleChars: number;
   /** Where the final sample grid goes (faces); none when absent. */
   grid: string | null;
+  /** From this step on the learning rate is a tenth (text; 0: never). */
+  lrDropStep: number;
 }
 
 /** Reads `--name value` options after the model name. */
@@ -54,6 +56,7 @@ export function parseArgs(argv: string[], model: string, defaultSteps: number): 
     set: opt('set') ?? null,
     sampleChars: Number(opt('sample-chars') ?? 2000),
     grid: opt('grid') ?? null,
+    lrDropStep: Number(opt('lr-drop-step') ?? 0),
   };
 }
 

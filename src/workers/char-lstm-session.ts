@@ -201,6 +201,12 @@ export class CharLstmSession implements ModelSession {
     return checkpoint;
   }
 
+  /** Sets RMSprop's learning rate for the next steps (not saved: a restored session starts at its config's rate). */
+  setLearningRate(rate: number): void {
+    // tfjs reads the rate at every update; the field is not in its public type.
+    (this.trainer.optimizer as unknown as { learningRate: number }).learningRate = rate;
+  }
+
   /** Frees the model and optimizer. */
   dispose(): void {
     this.trainer.dispose();
