@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { renderFace } from '../src/data/faces';
 import { encodePng, gridImage, upscale } from '../src/data/png';
-import { imagesToRgb, sampleImages, sampleLatents } from '../src/models/gan';
+import { imagesToRgb, sampleImages, sampleLatents } from '../src/models/gan/model';
 import {
   blurImage,
   meanColour,

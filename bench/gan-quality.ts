@@ -4,8 +4,8 @@
 // generator without training.
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { parseSessionZip } from '../src/data/session-import';
-import { buildGenerator, type GanConfig } from '../src/models/gan';
+import { parseSessionZip } from '../src/storage/checkpoints/import';
+import { buildGenerator, type GanConfig } from '../src/models/gan/model';
 import { scoreFaces } from '../src/models/gan/face-metric';
 import {
   buildFaceSuite,
@@ -13,7 +13,7 @@ import {
   scoreControls,
   type FaceSuite,
 } from '../src/models/gan/face-suite';
-import { restoreModel } from '../src/workers/snapshot';
+import { restoreModel } from '../src/storage/checkpoints/snapshot';
 import { loadFaceNet } from './face-net';
 
 /** Faces per set: the 1,024 (GAN_EVAL_COUNT overrides, e.g. for a quick look). */

@@ -2,7 +2,7 @@
 // stock tfjs kernels on the same models (gan as a tf.LayersModel with d frozen, d.trainOnBatch on the
 // real and on the fake batch, then gan.trainOnBatch), interleaved in the same run so load drift hits
 // both, per backend. Quality (cpu):
-// the Fréchet distance (random-conv-net features, src/models/frechet.ts) of 512 generated faces to
+// the Fréchet distance (random-conv-net features, src/models/gan/frechet.ts) of 512 generated faces to
 // 512 real ones after a training budget, next to real-vs-real and untrained-vs-real.
 import * as tf from '@tensorflow/tfjs';
 import { quantile } from '../src/shared/stats';
@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { facesToFloat, renderFaces } from '../src/data/faces';
 import { encodePng, gridImage, upscale } from '../src/data/png';
-import { frechetFromStats, imageStats } from '../src/models/frechet';
+import { frechetFromStats, imageStats } from '../src/models/gan/frechet';
 import {
   buildDiscriminator,
   buildGan,
@@ -21,14 +21,14 @@ import {
   sampleImages,
   sampleLatents,
   type GanConfig,
-} from '../src/models/gan';
+} from '../src/models/gan/model';
 import {
   createGanTrainer,
   createGeneratorEma,
   sampleRealBatch,
   type GanTrainer,
   type GeneratorEma,
-} from '../src/models/gan-train';
+} from '../src/models/gan/train';
 import { writeControlsFigure } from './gan-figure';
 import { faceQuality } from './gan-quality';
 import { ganFlopsPerStep } from '../src/models/flops';

@@ -4,9 +4,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { quantile } from '../src/shared/stats';
 import { countGpuErrors } from './gpu-errors';
-import { buildCharLstm, createCharLstmConfig, trainReferenceStep } from '../src/models/char-lstm';
-import type { CharLstmConfig } from '../src/models/char-lstm';
-import { createFastTrainer } from '../src/models/char-lstm-fast';
+import {
+  buildCharLstm,
+  createCharLstmConfig,
+  trainReferenceStep,
+} from '../src/models/char-lstm/model';
+import type { CharLstmConfig } from '../src/models/char-lstm/model';
+import { createFastTrainer } from '../src/models/char-lstm/fast';
 import { charLstmFlopsPerStep } from '../src/models/flops';
 import { withStockKernels } from '../src/models/kernels';
 import { Rng } from '../src/shared/rng';

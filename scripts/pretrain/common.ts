@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseSessionZip } from '../../src/data/session-import';
-import { checkpointToZip } from '../../src/data/session-zip';
+import { parseSessionZip } from '../../src/storage/checkpoints/import';
+import { checkpointToZip } from '../../src/storage/checkpoints/zip';
 import type { ModelKind, SessionMeta } from '../../src/shared/protocol';
 import type { StarterCard } from '../../src/shared/starters';
-import type { Checkpoint } from '../../src/storage/checkpoints';
+import type { Checkpoint } from '../../src/storage/checkpoints/store';
 
 /** The options every `npm run pretrain -- <model>` takes. */
 export interface PretrainArgs {

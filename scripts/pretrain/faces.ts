@@ -1,17 +1,17 @@
 // The Faces starter: the app's default DCGAN recipe (or `--set` overrides) on the built-in faces,
 // through the app's own GanSession, scored at the end by the face metric with its controls.
 import * as tf from '@tensorflow/tfjs';
-import { createGanConfig, type GanConfig } from '../../src/models/gan';
+import { createGanConfig, type GanConfig } from '../../src/models/gan/model';
 import {
   GanSession,
   renderFacePool,
   BUILTIN_POOL,
   type GanSessionConfig,
-} from '../../src/workers/gan-session';
-import { newSessionMeta } from '../../src/workers/session-host';
+} from '../../src/workers/faces/session';
+import { newSessionMeta } from '../../src/workers/runtime/session-host';
 import { faceQuality } from '../../bench/gan-quality';
 import { writeSampleGrid } from '../../bench/gan';
-import type { Checkpoint } from '../../src/storage/checkpoints';
+import type { Checkpoint } from '../../src/storage/checkpoints/store';
 import type { ModelCard, PretrainArgs } from './common';
 import { readResume, runFigures, sha256, trainStarter, writeStarter } from './common';
 

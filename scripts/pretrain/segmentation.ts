@@ -5,10 +5,14 @@
 import { DEFAULT_AUGMENT } from '../../src/data/augment';
 import { builtInPairs, createSegBatch, faceToPair } from '../../src/data/seg-dataset';
 import { FACE_PARTS, renderFace } from '../../src/data/faces';
-import { DEFAULT_SEGMENTER } from '../../src/models/segmenter';
-import { DEFAULT_SEG_TRAIN, evaluateSegmenter, segMetrics } from '../../src/models/segmenter-train';
-import { SegSession, TRAIN_POOL, type SegSessionConfig } from '../../src/workers/seg-session';
-import { newSessionMeta } from '../../src/workers/session-host';
+import { DEFAULT_SEGMENTER } from '../../src/models/segmenter/model';
+import { DEFAULT_SEG_TRAIN, evaluateSegmenter, segMetrics } from '../../src/models/segmenter/train';
+import {
+  SegSession,
+  TRAIN_POOL,
+  type SegSessionConfig,
+} from '../../src/workers/segmentation/session';
+import { newSessionMeta } from '../../src/workers/runtime/session-host';
 import type { ModelCard, PretrainArgs } from './common';
 import { readResume, runFigures, sha256, trainStarter, writeStarter } from './common';
 

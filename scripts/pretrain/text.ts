@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { countWindows, encodeText, fillBatch } from '../../src/data/corpus';
-import { DEFAULT_CHAR_LSTM } from '../../src/models/char-lstm';
-import { predictProbs } from '../../src/models/char-lstm-fast';
-import { generateText } from '../../src/models/sampler';
-import { validWordRate } from '../../src/models/word-rate';
+import { DEFAULT_CHAR_LSTM } from '../../src/models/char-lstm/model';
+import { predictProbs } from '../../src/models/char-lstm/fast';
+import { generateText } from '../../src/models/char-lstm/sampler';
+import { validWordRate } from '../../src/models/char-lstm/word-rate';
 import { Rng } from '../../src/shared/rng';
-import { CharLstmSession } from '../../src/workers/char-lstm-session';
-import { newSessionMeta } from '../../src/workers/session-host';
+import { CharLstmSession } from '../../src/workers/text/session';
+import { newSessionMeta } from '../../src/workers/runtime/session-host';
 import type { ModelCard, PretrainArgs } from './common';
 import { readResume, runFigures, sha256, trainStarter, writeStarter } from './common';
 

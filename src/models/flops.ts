@@ -1,7 +1,7 @@
 // FLOP estimates from layer shapes, shared by the Node benches (bench/) and the in-app Benchmark:
 // multiply-adds of Dense and convolution layers only (element-wise ops are ignored), 2 FLOPs each.
 import type * as tf from '@tensorflow/tfjs';
-import type { CharLstmConfig } from './char-lstm';
+import type { CharLstmConfig } from './char-lstm/model';
 
 /** FLOPs of one forward pass of `model` for one example, from its Dense/Conv2D/Conv2DTranspose kernels. */
 export function layerFlops(model: tf.LayersModel): number {

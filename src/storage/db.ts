@@ -4,7 +4,7 @@ import { wrap } from 'idb';
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { ModelKind, SessionMeta } from '../shared/protocol';
 import { AppError } from '../shared/protocol/errors';
-import type { Checkpoint } from './checkpoints';
+import type { Checkpoint } from './checkpoints/store';
 
 /** Where a stored corpus came from. */
 export type CorpusSource = 'download' | 'file' | 'bundled';

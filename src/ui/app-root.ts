@@ -2,12 +2,12 @@ import { LitElement, html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { registerServiceWorker, storageEstimate, watchInstallPrompt } from '../pwa';
 import { formatBytes } from './format';
-import { startedWorkers } from './worker-clients';
-import './all-sessions';
-import './bench-panel';
-import './faces-panel';
-import './seg-panel';
-import './text-panel';
+import { startedWorkers } from './session/worker-client';
+import './session/all-sessions';
+import './bench/panel';
+import './faces/panel';
+import './segmentation/panel';
+import './text/panel';
 
 const TABS = [
   { id: 'text', label: 'Text' },

@@ -1,5 +1,5 @@
 import { expose } from 'comlink';
-import { createBenchApi } from './bench-api';
+import { createBenchApi } from './bench/api';
 
 const api = createBenchApi();
 

@@ -1,5 +1,5 @@
 import { expose } from 'comlink';
-import { createCharLstmApi } from './char-lstm-api';
+import { createCharLstmApi } from './text/api';
 
 const api = createCharLstmApi();
 

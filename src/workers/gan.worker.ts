@@ -1,5 +1,5 @@
 import { expose } from 'comlink';
-import { createGanApi } from './gan-api';
+import { createGanApi } from './faces/api';
 
 const api = createGanApi();
 

@@ -1,5 +1,5 @@
 import { expose } from 'comlink';
-import { createSegApi } from './seg-api';
+import { createSegApi } from './segmentation/api';
 
 const api = createSegApi();
 

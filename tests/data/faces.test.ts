@@ -7,7 +7,7 @@ import {
   renderFaces,
   type Face,
 } from '../../src/data/faces';
-import { Canvas, type Shape } from '../../src/data/faces-raster';
+import { Canvas, type Shape } from '../../src/data/faces/raster';
 
 const N = 200;
 const faces = renderFaces(0, N);

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { topologyLayers, topologyWeightShapes } from '../../src/data/layer-shapes';
-import { SESSION_LAYOUTS } from '../../src/data/session-import';
-import { buildCharLstm, createCharLstmConfig } from '../../src/models/char-lstm';
-import { buildDiscriminator, buildGenerator, createGanConfig } from '../../src/models/gan';
-import type { GanConfig } from '../../src/models/gan';
-import { buildClassifier, buildEncoder, buildSegmenter } from '../../src/models/segmenter';
+import { topologyLayers, topologyWeightShapes } from '../../src/storage/checkpoints/layer-shapes';
+import { SESSION_LAYOUTS } from '../../src/storage/checkpoints/import';
+import { buildCharLstm, createCharLstmConfig } from '../../src/models/char-lstm/model';
+import { buildDiscriminator, buildGenerator, createGanConfig } from '../../src/models/gan/model';
+import type { GanConfig } from '../../src/models/gan/model';
+import { buildClassifier, buildEncoder, buildSegmenter } from '../../src/models/segmenter/model';
 import type { ModelKind } from '../../src/shared/protocol';
 
 // Every variant the app can build, per model kind: the import allow list and the shape inference

@@ -2,13 +2,13 @@
 // accepts (and how it stores it so tfjs rebuilds it), and what it refuses, in plain words.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { normaliseTopology } from '../../src/data/keras-topology';
-import { parseSessionZip } from '../../src/data/session-import';
-import { buildCharLstm, createCharLstmConfig } from '../../src/models/char-lstm';
-import { buildDiscriminator, buildGenerator, createGanConfig } from '../../src/models/gan';
-import { buildClassifier, buildEncoder, buildSegmenter } from '../../src/models/segmenter';
+import { normaliseTopology } from '../../src/storage/checkpoints/keras-topology';
+import { parseSessionZip } from '../../src/storage/checkpoints/import';
+import { buildCharLstm, createCharLstmConfig } from '../../src/models/char-lstm/model';
+import { buildDiscriminator, buildGenerator, createGanConfig } from '../../src/models/gan/model';
+import { buildClassifier, buildEncoder, buildSegmenter } from '../../src/models/segmenter/model';
 import type { ModelKind } from '../../src/shared/protocol';
-import { restoreModel } from '../../src/workers/snapshot';
+import { restoreModel } from '../../src/storage/checkpoints/snapshot';
 
 import {
   ganNets,

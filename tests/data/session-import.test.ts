@@ -3,10 +3,10 @@ import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSessionZip, sizeRefusal } from '../../src/data/session-import';
-import { checkpointToZip } from '../../src/data/session-zip';
+import { parseSessionZip, sizeRefusal } from '../../src/storage/checkpoints/import';
+import { checkpointToZip } from '../../src/storage/checkpoints/zip';
 import type { ModelKind, SessionMeta, TrainProgress } from '../../src/shared/protocol';
-import type { Checkpoint } from '../../src/storage/checkpoints';
+import type { Checkpoint } from '../../src/storage/checkpoints/store';
 import {
   deleteSession,
   duplicateSession,
@@ -15,14 +15,14 @@ import {
   listSessions,
   loadCheckpoint,
   renameSession,
-} from '../../src/storage/checkpoints';
+} from '../../src/storage/checkpoints/store';
 import type { AppDatabase } from '../../src/storage/db';
 import { openAppDb } from '../../src/storage/db';
-import { createCharLstmApi } from '../../src/workers/char-lstm-api';
-import { createGanApi } from '../../src/workers/gan-api';
-import { createSegApi } from '../../src/workers/seg-api';
+import { createCharLstmApi } from '../../src/workers/text/api';
+import { createGanApi } from '../../src/workers/faces/api';
+import { createSegApi } from '../../src/workers/segmentation/api';
 import { Rng } from '../../src/shared/rng';
-import { restoreModel } from '../../src/workers/snapshot';
+import { restoreModel } from '../../src/storage/checkpoints/snapshot';
 
 const CORPUS = 'a session goes out as a zip and comes back the same. '.repeat(8);
 type Files = Record<string, Uint8Array>;

@@ -3,12 +3,12 @@ import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { checkpointToZip } from '../../src/data/session-zip';
+import { checkpointToZip } from '../../src/storage/checkpoints/zip';
 import type { TrainProgress } from '../../src/shared/protocol';
-import { getSession, loadCheckpoint } from '../../src/storage/checkpoints';
+import { getSession, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb } from '../../src/storage/db';
-import { createCharLstmApi } from '../../src/workers/char-lstm-api';
-import { restoreModel } from '../../src/workers/snapshot';
+import { createCharLstmApi } from '../../src/workers/text/api';
+import { restoreModel } from '../../src/storage/checkpoints/snapshot';
 
 describe('session export zip', () => {
   it('holds a model.json + weights.bin that tf.loadLayersModel loads and that predicts like the session', async () => {

@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { parseSessionZip } from '../../src/data/session-import';
-import { checkpointToZip } from '../../src/data/session-zip';
+import { parseSessionZip } from '../../src/storage/checkpoints/import';
+import { checkpointToZip } from '../../src/storage/checkpoints/zip';
 import type { TrainProgress } from '../../src/shared/protocol';
-import { getSession, loadCheckpoint } from '../../src/storage/checkpoints';
+import { getSession, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb } from '../../src/storage/db';
-import { createCharLstmApi } from '../../src/workers/char-lstm-api';
+import { createCharLstmApi } from '../../src/workers/text/api';
 import { backendReady, pauseAndWait, shotPath, stepShown, useApp } from './harness';
 
 const require = createRequire(import.meta.url);

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { StarterCard } from '../../src/shared/starters';
 
-// The app's download address (src/ui/text-controller.ts); the test answers it itself.
+// The app's download address (src/ui/text/controller.ts); the test answers it itself.
 const NIETZSCHE_URL =
   'https://storage.googleapis.com/tfjs-examples/lstm-text-generation/data/nietzsche.txt';
 import { backendReady, openApp, pauseAndWait, stepShown, useApp } from './harness';

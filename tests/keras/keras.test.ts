@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSessionZip } from '../../src/data/session-import';
+import { parseSessionZip } from '../../src/storage/checkpoints/import';
 import type { ModelKind, TrainProgress } from '../../src/shared/protocol';
-import { loadCheckpoint } from '../../src/storage/checkpoints';
-import { restoreModel } from '../../src/workers/snapshot';
+import { loadCheckpoint } from '../../src/storage/checkpoints/store';
+import { restoreModel } from '../../src/storage/checkpoints/snapshot';
 import { appPredict, exportSessions, inputFor, sessionStore } from './sessions';
 
 const PYTHON = process.env.PYTHON ?? 'python3';

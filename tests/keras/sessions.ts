@@ -3,16 +3,16 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs';
-import { parseSessionZip } from '../../src/data/session-import';
-import { checkpointToZip } from '../../src/data/session-zip';
+import { parseSessionZip } from '../../src/storage/checkpoints/import';
+import { checkpointToZip } from '../../src/storage/checkpoints/zip';
 import type { ModelKind, SessionMeta, TrainProgress } from '../../src/shared/protocol';
 import { Rng } from '../../src/shared/rng';
-import { getSession, loadCheckpoint } from '../../src/storage/checkpoints';
+import { getSession, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb, type AppDatabase } from '../../src/storage/db';
-import { createCharLstmApi } from '../../src/workers/char-lstm-api';
-import { createGanApi } from '../../src/workers/gan-api';
-import { createSegApi } from '../../src/workers/seg-api';
-import { restoreModel } from '../../src/workers/snapshot';
+import { createCharLstmApi } from '../../src/workers/text/api';
+import { createGanApi } from '../../src/workers/faces/api';
+import { createSegApi } from '../../src/workers/segmentation/api';
+import { restoreModel } from '../../src/storage/checkpoints/snapshot';
 
 const CORPUS = 'the quick brown fox jumps over the lazy dog, and keras reads it too. '.repeat(12);
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildVocab, countWindows, encodeText, epochOrder, fillBatch } from '../../src/data/corpus';
-import type { CharLstmConfig } from '../../src/models/char-lstm';
+import type { CharLstmConfig } from '../../src/models/char-lstm/model';
 import {
   buildCharLstm,
   createCharLstmConfig,
@@ -9,16 +9,16 @@ import {
   oneHotTargets,
   oneHotWindows,
   validateCharLstmConfig,
-} from '../../src/models/char-lstm';
+} from '../../src/models/char-lstm/model';
 import {
   computeFastGradients,
   createFastTrainer,
   predictProbs,
-} from '../../src/models/char-lstm-fast';
+} from '../../src/models/char-lstm/fast';
 import { installKernels, useKernels, withStockKernels } from '../../src/models/kernels';
 import { LSTM_SEQ_FORWARD } from '../../src/models/kernels/cpu/lstm';
 import { LSTM_STEP_FORWARD } from '../../src/models/kernels/webgpu/lstm';
-import { generateText } from '../../src/models/sampler';
+import { generateText } from '../../src/models/char-lstm/sampler';
 import { Rng } from '../../src/shared/rng';
 import { BACKENDS, useBackend } from '../helpers/backends';
 

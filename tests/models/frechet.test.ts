@@ -7,7 +7,7 @@ import {
   frechetFromStats,
   sqrtPsd,
   symmetricEigen,
-} from '../../src/models/frechet';
+} from '../../src/models/gan/frechet';
 import { Rng } from '../../src/shared/rng';
 import { BACKENDS, useBackend } from '../helpers/backends';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { facesToFloat, renderFaces } from '../../src/data/faces';
-import { frechetFromStats, imageStats } from '../../src/models/frechet';
+import { frechetFromStats, imageStats } from '../../src/models/gan/frechet';
 import {
   buildDiscriminator,
   buildGan,
@@ -12,21 +12,21 @@ import {
   sampleLatents,
   validateGanConfig,
   type GanConfig,
-} from '../../src/models/gan';
+} from '../../src/models/gan/model';
 import {
   createGanTrainer,
   discriminate,
   noisyLabels,
   sampleRealBatch,
   type GanTrainer,
-} from '../../src/models/gan-train';
+} from '../../src/models/gan/train';
 import { Rng } from '../../src/shared/rng';
 import {
   restoreModel,
   restoreOptimizer,
   snapshotModel,
   snapshotOptimizer,
-} from '../../src/workers/snapshot';
+} from '../../src/storage/checkpoints/snapshot';
 import { BACKENDS, useBackend } from '../helpers/backends';
 
 // Tiny: SwiftShader runs every conv on the CPU.

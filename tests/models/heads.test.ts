@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTE_TASKS, attributeBatch } from '../../src/data/seg-dataset';
 import { renderFaces } from '../../src/data/faces';
 import { HEAD_TABLE, checkHead, headFor, headLoss, segmentationTask } from '../../src/models/heads';
-import { buildClassifier, buildEncoder } from '../../src/models/segmenter';
-import { trainStep } from '../../src/models/segmenter-train';
+import { buildClassifier, buildEncoder } from '../../src/models/segmenter/model';
+import { trainStep } from '../../src/models/segmenter/train';
 import { useBackend } from '../helpers/backends';
 
 describe('head table', () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCharLstm, createCharLstmConfig } from '../../src/models/char-lstm';
-import { generateText, sampleIndex } from '../../src/models/sampler';
+import { buildCharLstm, createCharLstmConfig } from '../../src/models/char-lstm/model';
+import { generateText, sampleIndex } from '../../src/models/char-lstm/sampler';
 import { Rng } from '../../src/shared/rng';
 import { useBackend } from '../helpers/backends';
 

@@ -9,8 +9,8 @@ import {
   countTrainableParams,
   encoderBlocks,
   setStage,
-} from '../../src/models/segmenter';
-import type { SegmenterConfig, Stage } from '../../src/models/segmenter';
+} from '../../src/models/segmenter/model';
+import type { SegmenterConfig, Stage } from '../../src/models/segmenter/model';
 import {
   DEFAULT_SEG_TRAIN,
   MAX_CLASS_WEIGHT,
@@ -22,14 +22,14 @@ import {
   segTensors,
   stageLearningRate,
   trainSegStep,
-} from '../../src/models/segmenter-train';
+} from '../../src/models/segmenter/train';
 import { Rng } from '../../src/shared/rng';
 import {
   restoreModelWeights,
   restoreOptimizer,
   snapshotModel,
   snapshotOptimizer,
-} from '../../src/workers/snapshot';
+} from '../../src/storage/checkpoints/snapshot';
 import { BACKENDS, useBackend } from '../helpers/backends';
 
 const TINY: SegmenterConfig = {

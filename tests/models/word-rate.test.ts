@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { englishWords } from '../../scripts/pretrain/text';
-import { validWordRate, wordsOf } from '../../src/models/word-rate';
+import { validWordRate, wordsOf } from '../../src/models/char-lstm/word-rate';
 import { Rng } from '../../src/shared/rng';
 
 const require = createRequire(import.meta.url);

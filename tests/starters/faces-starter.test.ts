@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFaceNet } from '../../bench/face-net';
 import { weightsSha256 } from '../../scripts/pretrain/common';
-import { parseSessionZip } from '../../src/data/session-import';
-import { buildGenerator, type GanConfig } from '../../src/models/gan';
+import { parseSessionZip } from '../../src/storage/checkpoints/import';
+import { buildGenerator, type GanConfig } from '../../src/models/gan/model';
 import { scoreFaces } from '../../src/models/gan/face-metric';
 import { buildFaceSuite, embedGenerator, scoreControls } from '../../src/models/gan/face-suite';
 import type { StarterCard } from '../../src/shared/starters';
-import { restoreModel } from '../../src/workers/snapshot';
+import { restoreModel } from '../../src/storage/checkpoints/snapshot';
 
 const DIR = new URL('../../public/starters/faces/', import.meta.url);
 const zip = new Uint8Array(readFileSync(new URL('session.zip', DIR)));

@@ -23,7 +23,7 @@ import {
   saveCheckpoint,
   type Checkpoint,
   type TensorBlob,
-} from '../../src/storage/checkpoints';
+} from '../../src/storage/checkpoints/store';
 
 function blob(values: number[]): TensorBlob {
   return {

@@ -7,7 +7,7 @@ import {
   formatPercent,
   formatRate,
   longTasksPerModel,
-} from '../../src/ui/bench-format';
+} from '../../src/ui/bench/format';
 
 const ROW: BenchRow = {
   model: 'gan',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smoothEma, summarize, toColumns } from '../../src/ui/chart-data';
+import { smoothEma, summarize, toColumns } from '../../src/ui/session/chart-data';
 
 describe('chart data', () => {
   it('EMA with debiasing starts at the first value and leaves nulls as gaps', () => {

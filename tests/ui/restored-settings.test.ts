@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { facesSettingsFrom, segRequestFrom } from '../../src/ui/restored-settings';
+import { facesSettingsFrom, segRequestFrom } from '../../src/ui/session/restored-settings';
 
 describe('restored settings', () => {
   it('a resumed faces session brings back its fields and its imported dataset', () => {

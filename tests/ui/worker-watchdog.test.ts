@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Watchdog } from '../../src/ui/worker-watchdog';
+import { Watchdog } from '../../src/ui/session/watchdog';
 
 describe('worker watchdog', () => {
   afterEach(() => {

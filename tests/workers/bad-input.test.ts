@@ -4,12 +4,12 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listSessions, loadCheckpoint } from '../../src/storage/checkpoints';
+import { listSessions, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { putCorpus } from '../../src/storage/corpora';
 import { openAppDb, type AppDatabase } from '../../src/storage/db';
-import { createCharLstmApi } from '../../src/workers/char-lstm-api';
-import { createGanApi } from '../../src/workers/gan-api';
-import { createSegApi } from '../../src/workers/seg-api';
+import { createCharLstmApi } from '../../src/workers/text/api';
+import { createGanApi } from '../../src/workers/faces/api';
+import { createSegApi } from '../../src/workers/segmentation/api';
 
 const TEXT = 'a good corpus of plain words, long enough to train on. '.repeat(10);
 const TINY = { units: 8, batchSize: 8, maxLen: 10 };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { charLstmFlopsPerStep } from '../../src/models/flops';
-import { measureMatmulPeak, runBench, timeSteps } from '../../src/workers/bench-core';
+import { measureMatmulPeak, runBench, timeSteps } from '../../src/workers/bench/core';
 import type { BenchProgress } from '../../src/shared/bench';
 
 // Tiny recipes: the numbers only have to be real measurements, not representative ones.

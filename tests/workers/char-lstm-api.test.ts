@@ -3,10 +3,10 @@ import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainProgress } from '../../src/shared/protocol';
-import { listSessions, loadCheckpoint } from '../../src/storage/checkpoints';
+import { listSessions, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb } from '../../src/storage/db';
-import { createCharLstmApi } from '../../src/workers/char-lstm-api';
-import { decodeTensorList } from '../../src/workers/snapshot';
+import { createCharLstmApi } from '../../src/workers/text/api';
+import { decodeTensorList } from '../../src/storage/checkpoints/snapshot';
 
 const TEXT = 'to be or not to be, that is the question. '.repeat(20);
 const CONFIG = { units: 16, batchSize: 16, maxLen: 12 };

@@ -4,14 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { HistoryPoint, SessionMeta, TrainProgress } from '../../src/shared/protocol';
 import { errorCode } from '../../src/shared/protocol';
-import type { Checkpoint } from '../../src/storage/checkpoints';
-import { estimateBytes, loadCheckpoint } from '../../src/storage/checkpoints';
+import type { Checkpoint } from '../../src/storage/checkpoints/store';
+import { estimateBytes, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb, type AppDatabase } from '../../src/storage/db';
-import type { ModelSession } from '../../src/workers/session-host';
-import { createSessionHost, newSessionMeta } from '../../src/workers/session-host';
-import { decodeTensors, encodeTensors } from '../../src/workers/snapshot';
+import type { ModelSession } from '../../src/workers/runtime/session-host';
+import { createSessionHost, newSessionMeta } from '../../src/workers/runtime/session-host';
+import { decodeTensors, encodeTensors } from '../../src/storage/checkpoints/snapshot';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { createCharLstmApi } from '../../src/workers/char-lstm-api';
+import { createCharLstmApi } from '../../src/workers/text/api';
 
 const TEXT = 'to be or not to be, that is the question. '.repeat(20);
 

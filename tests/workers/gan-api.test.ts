@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../../src/data/png';
 import type { TrainProgress } from '../../src/shared/protocol';
-import { loadCheckpoint } from '../../src/storage/checkpoints';
+import { loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb } from '../../src/storage/db';
-import { createGanApi, slerp } from '../../src/workers/gan-api';
-import { decodeTensorList } from '../../src/workers/snapshot';
+import { createGanApi, slerp } from '../../src/workers/faces/api';
+import { decodeTensorList } from '../../src/storage/checkpoints/snapshot';
 
 const dataset = { kind: 'builtin', name: 'Built-in faces' } as const;
 const CONFIG = { imageSize: 32, width: 'small', batchSize: 4 } as const;

@@ -7,7 +7,7 @@ import { decodePng, encodePng } from '../../src/data/png';
 import type { TrainProgress } from '../../src/shared/protocol';
 import { openAppDb } from '../../src/storage/db';
 import { getImagePool } from '../../src/storage/image-sets';
-import { createGanApi } from '../../src/workers/gan-api';
+import { createGanApi } from '../../src/workers/faces/api';
 
 /** A 40x30 PNG filled with one colour per image. */
 function swatch(i: number): Uint8Array {

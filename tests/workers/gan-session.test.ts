@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { DEFAULT_GAN } from '../../src/models/gan';
-import { GanSession, renderFacePool } from '../../src/workers/gan-session';
-import { newSessionMeta } from '../../src/workers/session-host';
+import { DEFAULT_GAN } from '../../src/models/gan/model';
+import { GanSession, renderFacePool } from '../../src/workers/faces/session';
+import { newSessionMeta } from '../../src/workers/runtime/session-host';
 
 it('creating and disposing a GAN session frees every tensor, the compiled optimizer included', async () => {
   await tf.setBackend('cpu');

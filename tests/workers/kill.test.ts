@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { TrainProgress } from '../../src/shared/protocol';
 import { Rng } from '../../src/shared/rng';
-import { loadCheckpoint } from '../../src/storage/checkpoints';
+import { loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb, type AppDatabase } from '../../src/storage/db';
-import { createCharLstmApi } from '../../src/workers/char-lstm-api';
-import { decodeTensorList } from '../../src/workers/snapshot';
+import { createCharLstmApi } from '../../src/workers/text/api';
+import { decodeTensorList } from '../../src/storage/checkpoints/snapshot';
 
 const TEXT = 'it was the best of times, it was the worst of times. '.repeat(20);
 const AUTOSAVE = { everySteps: 25, everySeconds: 1e9 };

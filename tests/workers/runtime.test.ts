@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { installedKernels } from '../../src/models/kernels';
 import { CPU_CONV_KERNELS } from '../../src/models/kernels/cpu/conv';
-import { chooseKernels, initBackend } from '../../src/workers/runtime';
-import { selfTestBackend } from '../../src/workers/self-test';
+import { chooseKernels, initBackend } from '../../src/workers/runtime/backend';
+import { selfTestBackend } from '../../src/workers/runtime/self-test';
 
 describe('worker runtime', () => {
   afterEach(() => {

@@ -5,12 +5,12 @@ import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, encodePng } from '../../src/data/png';
 import type { TrainProgress } from '../../src/shared/protocol';
-import { loadCheckpoint } from '../../src/storage/checkpoints';
+import { loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { CLASS_COLORS } from '../../src/shared/class-colors';
 import { openAppDb } from '../../src/storage/db';
 import { getSegDataset } from '../../src/storage/seg-datasets';
-import { createSegApi } from '../../src/workers/seg-api';
-import { decodeTensorList } from '../../src/workers/snapshot';
+import { createSegApi } from '../../src/workers/segmentation/api';
+import { decodeTensorList } from '../../src/storage/checkpoints/snapshot';
 
 function untilStopped() {
   let resolve!: (p: TrainProgress) => void;

@@ -8,10 +8,10 @@ import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, type SessionMeta, type TrainProgress } from '../../src/shared/protocol';
 import { starterId } from '../../src/shared/starters';
-import { getSession, listSessions, loadCheckpoint } from '../../src/storage/checkpoints';
+import { getSession, listSessions, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb } from '../../src/storage/db';
-import { createCharLstmApi, type CharLstmApi } from '../../src/workers/char-lstm-api';
-import { uniqueName } from '../../src/workers/session-names';
+import { createCharLstmApi, type CharLstmApi } from '../../src/workers/text/api';
+import { uniqueName } from '../../src/workers/runtime/session-names';
 
 const TEXT = 'to be or not to be, that is the question. '.repeat(20);
 const CONFIG = { units: 8, batchSize: 8, maxLen: 12 };

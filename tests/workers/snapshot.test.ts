@@ -9,7 +9,7 @@ import {
   restoreOptimizer,
   snapshotModel,
   snapshotOptimizer,
-} from '../../src/workers/snapshot';
+} from '../../src/storage/checkpoints/snapshot';
 import { BACKENDS, useBackend } from '../helpers/backends';
 
 const [BATCH, STEPS, FEATURES, UNITS, CLASSES] = [8, 5, 4, 6, 3];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, vi } from 'vitest';
 import type { HistoryPoint, TrainProgress } from '../../src/shared/protocol';
-import { TrainingLoop, type LoopHooks } from '../../src/workers/training-loop';
+import { TrainingLoop, type LoopHooks } from '../../src/workers/runtime/training-loop';
 
 /** A fake model whose loss is 1/step; `slowRead` makes every read yield to the event loop, as webgpu does. */
 function fakeHooks(opts: { nanAt?: number } = {}): LoopHooks & { steps: number } {

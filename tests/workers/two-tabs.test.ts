@@ -6,10 +6,10 @@ import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SessionMeta, TrainProgress } from '../../src/shared/protocol';
-import { getSession, loadCheckpoint } from '../../src/storage/checkpoints';
+import { getSession, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb } from '../../src/storage/db';
-import { createCharLstmApi, type CharLstmApi } from '../../src/workers/char-lstm-api';
-import type { CharLstmSessionConfig } from '../../src/workers/char-lstm-session';
+import { createCharLstmApi, type CharLstmApi } from '../../src/workers/text/api';
+import type { CharLstmSessionConfig } from '../../src/workers/text/session';
 
 const TEXT = 'to be or not to be, that is the question. '.repeat(20);
 const CONFIG = { units: 8, batchSize: 8, maxLen: 12 };

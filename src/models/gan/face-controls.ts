@@ -2,7 +2,7 @@
 // against: blurred, the parts painted over in skin colour, cut into blocks and shuffled, and each
 // face replaced by its mean colour. Pure typed-array code on rendered faces (bytes, `[s, s, 3]`).
 import type { Face } from '../../data/faces';
-import { PART } from '../../data/faces-params';
+import { PART } from '../../data/faces/params';
 import { Rng } from '../../shared/rng';
 import { faceSpecOf } from './face-features';
 

@@ -5,7 +5,7 @@
 // the eye colour and find the mouth change when eyes are painted over or the layout is shuffled,
 // which random conv features (colour and blur statistics) did not.
 import * as tf from '@tensorflow/tfjs';
-import { IRIS, sampleFaceSpec, type FaceSpec } from '../../data/faces-params';
+import { IRIS, sampleFaceSpec, type FaceSpec } from '../../data/faces/params';
 import { Rng } from '../../shared/rng';
 
 /** The categorical attributes the net predicts, with their class names. */

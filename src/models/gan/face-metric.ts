@@ -2,7 +2,7 @@
 // al. 2019, k = 3) in the frozen face-feature net's space, and the attribute mix of generated faces
 // against real ones. Images are `[n, s, s, 3]` in [-1, 1], s = 32 or 64.
 import * as tf from '@tensorflow/tfjs';
-import { featureStats, frechetFromStats } from '../frechet';
+import { featureStats, frechetFromStats } from './frechet';
 import {
   attributeMix,
   FACE_ATTRIBUTES,

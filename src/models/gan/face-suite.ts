@@ -3,7 +3,7 @@
 // the untrained generator), all embedded once by the frozen face-feature net.
 import * as tf from '@tensorflow/tfjs';
 import { renderFace, type Face } from '../../data/faces';
-import { sampleImages, sampleLatents } from '../gan';
+import { sampleImages, sampleLatents } from './model';
 import {
   blurImage,
   bytesToFloat,

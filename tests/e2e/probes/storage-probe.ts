@@ -1,8 +1,8 @@
 // Bundled by tests/e2e/checkpoint-fault.test.ts and evaluated in the app's page, so the real storage
 // code writes to Chromium's real IndexedDB of the app's origin.
 import { openAppDb } from '../../../src/storage/db';
-import { getSession, loadCheckpoint, saveCheckpoint } from '../../../src/storage/checkpoints';
-import type { Checkpoint } from '../../../src/storage/checkpoints';
+import { getSession, loadCheckpoint, saveCheckpoint } from '../../../src/storage/checkpoints/store';
+import type { Checkpoint } from '../../../src/storage/checkpoints/store';
 import type { SessionMeta } from '../../../src/shared/protocol';
 
 const ID = 'fault-probe';

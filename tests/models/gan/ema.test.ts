@@ -2,10 +2,10 @@
 // leak, and a session restores its average exactly (the grid and Generate draw with it).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { buildGenerator, createGanConfig } from '../../../src/models/gan';
-import { createGeneratorEma } from '../../../src/models/gan-train';
-import { GanSession, renderFacePool } from '../../../src/workers/gan-session';
-import { newSessionMeta } from '../../../src/workers/session-host';
+import { buildGenerator, createGanConfig } from '../../../src/models/gan/model';
+import { createGeneratorEma } from '../../../src/models/gan/train';
+import { GanSession, renderFacePool } from '../../../src/workers/faces/session';
+import { newSessionMeta } from '../../../src/workers/runtime/session-host';
 import { useBackend } from '../../helpers/backends';
 
 const cfg = createGanConfig({ upsample: 'nearest', emaDecay: 0.9, batchSize: 2 });
