@@ -14,7 +14,6 @@ import { encodePng, gridImage, upscale } from '../src/data/png';
 import { frechetFromStats, imageStats } from '../src/models/gan/frechet';
 import {
   buildDiscriminator,
-  buildGan,
   buildGenerator,
   createGanConfig,
   imagesToRgb,
@@ -22,6 +21,7 @@ import {
   sampleLatents,
   type GanConfig,
 } from '../src/models/gan/model';
+import { buildGan } from '../src/models/reference/gan';
 import {
   createGanTrainer,
   createGeneratorEma,

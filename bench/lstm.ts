@@ -4,11 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { quantile } from '../src/shared/stats';
 import { countGpuErrors } from './gpu-errors';
-import {
-  buildCharLstm,
-  createCharLstmConfig,
-  trainReferenceStep,
-} from '../src/models/char-lstm/model';
+import { buildCharLstm, createCharLstmConfig } from '../src/models/char-lstm/model';
+import { trainReferenceStep } from '../src/models/reference/char-lstm';
 import type { CharLstmConfig } from '../src/models/char-lstm/model';
 import { createFastTrainer } from '../src/models/char-lstm/fast';
 import { charLstmFlopsPerStep } from '../src/models/flops';

@@ -2,18 +2,14 @@
 // through the app's own GanSession, scored at the end by the face metric with its controls.
 import * as tf from '@tensorflow/tfjs';
 import { createGanConfig, type GanConfig } from '../../src/models/gan/model';
-import {
-  GanSession,
-  renderFacePool,
-  BUILTIN_POOL,
-  type GanSessionConfig,
-} from '../../src/workers/faces/session';
+import { GanSession, renderFacePool, BUILTIN_POOL } from '../../src/workers/faces/session';
 import { newSessionMeta } from '../../src/workers/runtime/session-host';
 import { faceQuality } from '../../bench/gan-quality';
 import { writeSampleGrid } from '../../bench/gan';
 import type { Checkpoint } from '../../src/storage/checkpoints/store';
 import type { ModelCard, PretrainArgs } from './common';
 import { readResume, runFigures, sha256, trainStarter, writeStarter } from './common';
+import type { GanSessionConfig } from '../../src/shared/protocol/faces';
 
 /** The starter's budget: well past the bench's default, so it beats the recipe's own figures. */
 export const FACES_DEFAULT_STEPS = 6000;

@@ -7,14 +7,11 @@ import { builtInPairs, createSegBatch, faceToPair } from '../../src/data/seg-dat
 import { FACE_PARTS, renderFace } from '../../src/data/faces';
 import { DEFAULT_SEGMENTER } from '../../src/models/segmenter/model';
 import { DEFAULT_SEG_TRAIN, evaluateSegmenter, segMetrics } from '../../src/models/segmenter/train';
-import {
-  SegSession,
-  TRAIN_POOL,
-  type SegSessionConfig,
-} from '../../src/workers/segmentation/session';
+import { SegSession, TRAIN_POOL } from '../../src/workers/segmentation/session';
 import { newSessionMeta } from '../../src/workers/runtime/session-host';
 import type { ModelCard, PretrainArgs } from './common';
 import { readResume, runFigures, sha256, trainStarter, writeStarter } from './common';
+import type { SegSessionConfig } from '../../src/shared/protocol/segmentation';
 
 /** The starter's budget at batch 4 (about 1.5-2 s a step on one core). */
 export const SEGMENTATION_DEFAULT_STEPS = 3000;

@@ -48,17 +48,6 @@ export const DEFAULT_AUGMENT: Readonly<AugmentParams> = {
   fillMode: 'nearest',
 };
 
-/** No augmentation at all. */
-export const NO_AUGMENT: Readonly<AugmentParams> = {
-  rotationRange: 0,
-  widthShiftRange: 0,
-  heightShiftRange: 0,
-  shearRange: 0,
-  zoomRange: 0,
-  horizontalFlip: false,
-  fillMode: 'nearest',
-};
-
 /** One drawn transform, in Keras' units: degrees for theta and shear, pixels for tx (rows) and ty (columns). */
 export interface TransformParams {
   theta: number;

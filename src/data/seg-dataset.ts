@@ -90,11 +90,6 @@ export function createSegBatch(
   return { size, count: pairs.length, images, labels };
 }
 
-/** `count` indices drawn uniformly with replacement from [0, n). */
-export function sampleIndices(rng: Rng, n: number, count: number): number[] {
-  return Array.from({ length: count }, () => rng.int(n));
-}
-
 /** The attribute tasks of "Pretrain encoder". */
 export type AttributeTaskName = 'glasses' | 'hairColor' | 'attributes' | 'faceSize' | 'mouthOpen';
 

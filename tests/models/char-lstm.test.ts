@@ -2,12 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildVocab, countWindows, encodeText, epochOrder, fillBatch } from '../../src/data/corpus';
 import type { CharLstmConfig } from '../../src/models/char-lstm/model';
+import { oneHotTargets, oneHotWindows } from '../../src/models/reference/char-lstm';
 import {
   buildCharLstm,
   createCharLstmConfig,
   DEFAULT_CHAR_LSTM,
-  oneHotTargets,
-  oneHotWindows,
   validateCharLstmConfig,
 } from '../../src/models/char-lstm/model';
 import {

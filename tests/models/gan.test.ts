@@ -4,7 +4,6 @@ import { facesToFloat, renderFaces } from '../../src/data/faces';
 import { frechetFromStats, imageStats } from '../../src/models/gan/frechet';
 import {
   buildDiscriminator,
-  buildGan,
   buildGenerator,
   createGanConfig,
   ganChannels,
@@ -13,6 +12,7 @@ import {
   validateGanConfig,
   type GanConfig,
 } from '../../src/models/gan/model';
+import { buildGan } from '../../src/models/reference/gan';
 import {
   createGanTrainer,
   discriminate,

@@ -16,8 +16,8 @@ import type { StarterCard } from '../../src/shared/starters';
 import { listSessions, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb } from '../../src/storage/db';
 import { createSegApi } from '../../src/workers/segmentation/api';
-import type { SegSessionConfig } from '../../src/workers/segmentation/session';
 import { restoreModelWeights } from '../../src/storage/checkpoints/snapshot';
+import type { SegSessionConfig } from '../../src/shared/protocol/segmentation';
 
 const DIR = new URL('../../public/starters/segmentation/', import.meta.url);
 const zip = new Uint8Array(readFileSync(new URL('session.zip', DIR)));

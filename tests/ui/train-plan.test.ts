@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { textPlanPairs, type TextSettings } from '../../src/ui/session/restored-settings';
 import { planTrain } from '../../src/ui/session/train-plan';
-import type { CorpusRef } from '../../src/workers/text/session';
+import type { CorpusRef } from '../../src/shared/protocol/text';
 
 const corpus: CorpusRef = { kind: 'stored', id: 'c1', name: 'tiny.txt' };
 const stored = {

@@ -10,7 +10,8 @@ import { AppError, type SessionMeta, type TrainProgress } from '../../src/shared
 import { starterId } from '../../src/shared/starters';
 import { getSession, listSessions, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb } from '../../src/storage/db';
-import { createCharLstmApi, type CharLstmApi } from '../../src/workers/text/api';
+import type { CharLstmApi } from '../../src/shared/protocol/apis';
+import { createCharLstmApi } from '../../src/workers/text/api';
 import { uniqueName } from '../../src/workers/runtime/session-names';
 
 const TEXT = 'to be or not to be, that is the question. '.repeat(20);

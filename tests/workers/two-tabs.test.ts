@@ -8,8 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SessionMeta, TrainProgress } from '../../src/shared/protocol';
 import { getSession, loadCheckpoint } from '../../src/storage/checkpoints/store';
 import { openAppDb } from '../../src/storage/db';
-import { createCharLstmApi, type CharLstmApi } from '../../src/workers/text/api';
-import type { CharLstmSessionConfig } from '../../src/workers/text/session';
+import type { CharLstmApi } from '../../src/shared/protocol/apis';
+import { createCharLstmApi } from '../../src/workers/text/api';
+import type { CharLstmSessionConfig } from '../../src/shared/protocol/text';
 
 const TEXT = 'to be or not to be, that is the question. '.repeat(20);
 const CONFIG = { units: 8, batchSize: 8, maxLen: 12 };

@@ -2,8 +2,8 @@
 // the Keras converter reads): a normal latent vector -> Dense -> Reshape -> upsampling blocks with
 // batch normalisation and LeakyReLU -> Conv2D with tanh; a discriminator of stride-2 Conv2D blocks
 // (kernel 4, divisible by the stride, so the transposed/strided kernels tile evenly and make no
-// checkerboard) with LeakyReLU -> Dropout -> Dense(1, sigmoid); and gan(z) =
-// discriminator(generator(z)) with the discriminator frozen.
+// checkerboard) with LeakyReLU -> Dropout -> Dense(1, sigmoid). The Keras way's gan(z) =
+// discriminator(generator(z)) with the discriminator frozen is in src/models/reference/gan.ts.
 // Every layer has a fixed name: checkpoints restore weights by name, and unnamed layers would get
 // per-process counters ('conv2d_7') that differ between a run and its resume.
 import * as tf from '@tensorflow/tfjs';
@@ -236,35 +236,6 @@ export function buildDiscriminator(cfg: GanConfig, seed?: number): tf.LayersMode
   const d = tf.model({ inputs: img, outputs: out, name: 'discriminator' });
   d.compile({ optimizer: createGanOptimizer(cfg, 'discriminator'), loss: 'binaryCrossentropy' });
   return d;
-}
-
-/**
- * gan(z) = d(g(z)), `[batch, latentDim]` to `[batch, 1]`, built with the functional API and compiled
- * with `d.trainable = false`, so `gan.trainOnBatch` updates only the generator (the Keras way).
- * tfjs differs from Keras in one point: `trainable = false` flags the shared tf.Variables themselves,
- * and tfjs' gradient code drops flagged variables even from `d`'s own compiled training, so `d` would
- * silently stop learning. The flag is therefore restored after compiling: `gan` keeps the generator-only
- * variable list it collected at compile time, and `d.trainOnBatch` still trains `d`.
- */
-export function buildGan(
-  g: tf.LayersModel,
-  d: tf.LayersModel,
-  cfg: GanConfig = DEFAULT_GAN,
-): tf.LayersModel {
-  const [latentDim] = g.inputs[0].shape.slice(1);
-  if (latentDim === null)
-    throw new Error('buildGan: the generator input needs a fixed latent size');
-  const z = tf.input({ shape: [latentDim], name: 'gan_z' });
-  const wasTrainable = d.trainable;
-  d.trainable = false;
-  try {
-    const out = d.apply(g.apply(z)) as tf.SymbolicTensor;
-    const gan = tf.model({ inputs: z, outputs: out, name: 'gan' });
-    gan.compile({ optimizer: createGanOptimizer(cfg), loss: 'binaryCrossentropy' });
-    return gan;
-  } finally {
-    d.trainable = wasTrainable;
-  }
 }
 
 /** Adam(learning rate of `net`, beta1, beta2 0.999) as in the DCGAN paper. */

@@ -248,25 +248,6 @@ export async function importSession(
   return stored;
 }
 
-/** Keeps only the last `keepLast` samples of a session's checkpoint; resolves to how many were removed. */
-export async function pruneSamples(db: AppDatabase, id: string, keepLast: number): Promise<number> {
-  const tx = db.transaction(['sessions', 'checkpoints'], 'readwrite', STRICT);
-  const ckpt = await tx.objectStore('checkpoints').get(id);
-  const meta = await tx.objectStore('sessions').get(id);
-  const keep = Math.max(0, Math.floor(keepLast));
-  if (!ckpt || ckpt.samples.length <= keep) {
-    await tx.done;
-    return 0;
-  }
-  const removed = ckpt.samples.length - keep;
-  // slice(-0) would keep everything, hence the explicit empty case.
-  const pruned: Checkpoint = { ...ckpt, samples: keep === 0 ? [] : ckpt.samples.slice(-keep) };
-  await tx.objectStore('checkpoints').put(pruned);
-  if (meta) await tx.objectStore('sessions').put({ ...meta, sizeBytes: estimateBytes(pruned) });
-  await tx.done;
-  return removed;
-}
-
 function abortQuietly(tx: { abort(): void }): void {
   try {
     tx.abort();

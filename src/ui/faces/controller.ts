@@ -4,13 +4,16 @@ import type { ReactiveControllerHost } from 'lit';
 import type { TrainProgress } from '../../shared/protocol';
 import { openAppDb } from '../../storage/db';
 import { listImageSets, type ImageSetInfo } from '../../storage/image-sets';
-import type { GanApi } from '../../workers/gan.worker';
-import type { GeneratedFace } from '../../workers/faces/api';
-import type { ImageImportReport } from '../../workers/faces/import';
-import type { FaceDataset, GanSnapshot } from '../../workers/faces/session';
+import type { GanApi } from '../../shared/protocol/apis';
 import { BUILTIN_FACES } from './dataset-picker';
 import { SessionController } from '../session/controller';
 import { ganWorker } from '../session/worker-client';
+import type {
+  FaceDataset,
+  GanSnapshot,
+  GeneratedFace,
+  ImageImportReport,
+} from '../../shared/protocol/faces';
 
 /** Settings of a new faces session chosen in the UI. */
 export interface FacesSettings {

@@ -1,11 +1,10 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ImageSetInfo } from '../../storage/image-sets';
-import type { ImageImportReport } from '../../workers/faces/import';
-import type { FaceDataset } from '../../workers/faces/session';
 import { fileIssues, pickerStyles } from '../file-issues';
 import { PngUrls } from '../png-url';
 import { panelStyles } from '../styles';
+import type { FaceDataset, ImageImportReport } from '../../shared/protocol/faces';
 
 /** The built-in dataset, rendered on the device. */
 export const BUILTIN_FACES: FaceDataset = { kind: 'builtin', name: 'Built-in faces' };

@@ -1,6 +1,5 @@
 import { LitElement, html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { FaceDataset } from '../../workers/faces/session';
 import type { ImportFilesDetail } from './dataset-picker';
 import './dataset-picker';
 import { FacesController, type FacesSettings } from './controller';
@@ -19,6 +18,7 @@ import { trainButton, trainHint } from '../session/train-button';
 import { planTrain } from '../session/train-plan';
 import './timeline';
 import '../number-field';
+import type { FaceDataset } from '../../shared/protocol/faces';
 
 const METRICS = { dLossReal: 'D loss (real)', dLossFake: 'D loss (fake)', gLoss: 'G loss' };
 

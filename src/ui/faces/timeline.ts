@@ -1,8 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { GanSnapshot } from '../../workers/faces/session';
 import { downloadPng, PngUrls } from '../png-url';
 import { panelStyles } from '../styles';
+import type { GanSnapshot } from '../../shared/protocol/faces';
 
 /** The fixed-latent sample grid over training: a slider through its snapshots, Play history and Download PNG. */
 @customElement('face-timeline')

@@ -2,13 +2,12 @@ import { transfer } from 'comlink';
 import type { ReactiveControllerHost } from 'lit';
 import type { TrainProgress } from '../../shared/protocol';
 import { starterUrl } from '../../shared/starters';
-import type { SegApi } from '../../workers/segmenter.worker';
-import type { NewSegSession } from '../../workers/segmentation/api';
-import type { ImportPairsResult } from '../../workers/segmentation/pairs';
+import type { SegApi } from '../../shared/protocol/apis';
 import type { ImportPairsDetail, StoredPairs } from './dataset-picker';
 import type { PredictionView } from './predict-card';
 import { SessionController } from '../session/controller';
 import { segWorker } from '../session/worker-client';
+import type { ImportPairsResult, NewSegSession } from '../../shared/protocol/segmentation';
 
 /** The newest held-out scores with the overlay images. */
 export type SegEvalView = NonNullable<Awaited<ReturnType<SegApi['latestEval']>>>;

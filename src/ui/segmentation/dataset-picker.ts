@@ -2,10 +2,10 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { SegMode } from '../../data/seg-dataset';
 import { CLASS_COLORS } from '../../shared/class-colors';
-import type { ImportPairsResult, MaskFormat } from '../../workers/segmentation/pairs';
 import { fileIssues, pickerStyles } from '../file-issues';
 import { PngUrls } from '../png-url';
 import { panelStyles } from '../styles';
+import type { ImportPairsResult, MaskFormat } from '../../shared/protocol/segmentation';
 
 /** A stored import as the picker lists it. */
 export interface StoredPairs {

@@ -1,7 +1,7 @@
 import { html } from 'lit';
-import type { NewSegSession } from '../../workers/segmentation/api';
 import type { NumberRule } from '../number-parse';
 import '../number-field';
+import type { NewSegSession } from '../../shared/protocol/segmentation';
 
 /** The pretraining tasks of the encoder, by value and label. */
 export const TASKS = [

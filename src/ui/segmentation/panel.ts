@@ -2,7 +2,6 @@ import { LitElement, html, css } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { HeadRow } from '../../models/heads';
 import { CLASS_COLORS } from '../../shared/class-colors';
-import type { NewSegSession } from '../../workers/segmentation/api';
 import { formatNumber } from '../format';
 import { refusedField } from '../number-field';
 import { AUGMENT, FIELDS, segField, TASKS, withField } from './fields';
@@ -20,6 +19,7 @@ import '../help-panel';
 import '../preset-select';
 import { PRESETS, type PresetName } from '../presets';
 import { segRequestFrom } from '../session/restored-settings';
+import type { NewSegSession } from '../../shared/protocol/segmentation';
 
 const CHART = { loss: 'Loss', pixelAccuracy: 'Pixel accuracy', meanIou: 'Mean IoU' };
 

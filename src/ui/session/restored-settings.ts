@@ -1,11 +1,10 @@
 // Maps the config a checkpoint stores back onto each tab's form fields, so a resumed session shows
 // the settings it actually trains with.
-import type { CharLstmSessionConfig, CorpusRef } from '../../workers/text/session';
-import type { FaceDataset, GanSessionConfig } from '../../workers/faces/session';
-import type { NewSegSession } from '../../workers/segmentation/api';
-import type { SegSessionConfig } from '../../workers/segmentation/session';
 import type { FacesSettings } from '../faces/controller';
 import type { SettingPair } from './train-plan';
+import type { CharLstmSessionConfig, CorpusRef } from '../../shared/protocol/text';
+import type { FaceDataset, GanSessionConfig } from '../../shared/protocol/faces';
+import type { NewSegSession, SegSessionConfig } from '../../shared/protocol/segmentation';
 
 /** The Text tab's form fields that a stored config also holds. */
 export interface TextSettings {

@@ -1,9 +1,6 @@
 import { releaseProxy, wrap, type Remote } from 'comlink';
 import type { ModelKind } from '../../shared/protocol';
-import type { CharLstmApi } from '../../workers/char-lstm.worker';
-import type { GanApi } from '../../workers/gan.worker';
-import type { BenchApi } from '../../workers/bench.worker';
-import type { SegApi } from '../../workers/segmenter.worker';
+import type { BenchApi, CharLstmApi, GanApi, SegApi } from '../../shared/protocol/apis';
 
 /** The `?backend=` URL parameter, which forces a tfjs backend in every worker. */
 export function forcedBackend(): string | null {

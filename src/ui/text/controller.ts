@@ -6,10 +6,10 @@ import { listCorpora, putCorpus } from '../../storage/corpora';
 import { openAppDb } from '../../storage/db';
 import { errorMessage } from '../../shared/protocol';
 import { starterUrl } from '../../shared/starters';
-import type { CharLstmApi } from '../../workers/char-lstm.worker';
-import type { CorpusRef, TextSample } from '../../workers/text/session';
+import type { CharLstmApi } from '../../shared/protocol/apis';
 import { SessionController } from '../session/controller';
 import { charLstmWorker } from '../session/worker-client';
+import type { CorpusRef, TextSample } from '../../shared/protocol/text';
 
 /** Where the official tfjs example keeps its copy of the Nietzsche corpus. */
 export const NIETZSCHE_URL =

@@ -2,8 +2,8 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { CorpusInfo } from '../../storage/corpora';
-import type { CorpusRef } from '../../workers/text/session';
 import { panelStyles } from '../styles';
+import type { CorpusRef } from '../../shared/protocol/text';
 
 const MOBY_DICK: CorpusRef = { kind: 'bundled', name: 'Moby-Dick' };
 

@@ -6,7 +6,6 @@ import { describeRule, parseNumberList } from '../number-parse';
 import { disclosureStyles, panelStyles } from '../styles';
 import { loadedLine, sessionList, statusLines } from '../session/status-lines';
 import { TextController } from './controller';
-import type { CorpusRef } from '../../workers/text/session';
 import '../session/progress';
 import '../session/chart';
 import './corpus-picker';
@@ -18,6 +17,7 @@ import { textPlanPairs, textSettingsFrom } from '../session/restored-settings';
 import { sampleFigures, sampleHistory } from './samples';
 import { trainButton, trainHint } from '../session/train-button';
 import { planTrain } from '../session/train-plan';
+import type { CorpusRef } from '../../shared/protocol/text';
 
 const TEMPERATURE = { min: 0, max: 10, aboveMin: true };
 const TEMPS_MESSAGE = `Separate temperatures by commas. ${describeRule(TEMPERATURE).replace('Enter a number', 'Each is a number')}`;

@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import type { TextSample } from '../../workers/text/session';
+import type { TextSample } from '../../shared/protocol/text';
 
 /** Copies a sample's text; `what` names it in the notice. */
 export type CopySample = (text: string, what: string) => void;

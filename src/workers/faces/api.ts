@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { encodePng, gridImage } from '../../data/png';
-import type { GanConfig } from '../../models/gan/model';
 import { DEFAULT_GAN, imagesToRgb, sampleImages, validateGanConfig } from '../../models/gan/model';
 import type { SessionMeta, TrainProgress } from '../../shared/protocol';
 import { AppError } from '../../shared/protocol';
@@ -9,25 +8,17 @@ import type { ImageSource } from '../../data/image-import';
 import type { AppDatabase } from '../../storage/db';
 import { deleteImageSet, getImagePool, listImageSets } from '../../storage/image-sets';
 import type { ImageSetInfo } from '../../storage/image-sets';
-import type { FaceDataset, GanSessionConfig, GanSnapshot } from './session';
 import { BUILTIN_POOL, GanSession, renderFacePool } from './session';
-import { importFaceImages, type ImageImportReport } from './import';
+import { importFaceImages } from './import';
 import { createSessionHost, newSessionMeta } from '../runtime/session-host';
-
-/** What the UI asks for when it starts a new faces session. */
-export interface NewFacesSession {
-  dataset: FaceDataset;
-  name?: string;
-  config?: Partial<GanConfig>;
-  seed?: number;
-  snapshotEvery?: number;
-}
-
-/** A generated face: its PNG and the latent vector it came from (for interpolation). */
-export interface GeneratedFace {
-  png: Uint8Array;
-  latent: Float32Array;
-}
+import type {
+  FaceDataset,
+  GanSessionConfig,
+  GanSnapshot,
+  GeneratedFace,
+  ImageImportReport,
+  NewFacesSession,
+} from '../../shared/protocol/faces';
 
 /** Spherical interpolation between latent vectors `a` and `b` at `t` in [0, 1]. */
 export function slerp(a: Float32Array, b: Float32Array, t: number): Float32Array {
@@ -233,6 +224,3 @@ export function createGanApi(deps: { openDb?: () => Promise<AppDatabase> } = {})
     },
   };
 }
-
-/** The GAN worker API type, for `Remote<GanApi>` on the UI side. */
-export type GanApi = ReturnType<typeof createGanApi>;

@@ -8,21 +8,10 @@ import { encodePng, gridImage } from '../../data/png';
 import type { AppDatabase } from '../../storage/db';
 import { putImageSet } from '../../storage/image-sets';
 import { decodeImageShrunk } from '../runtime/image-decode';
+import type { ImageImportReport } from '../../shared/protocol/faces';
 
 /** The image sizes the Faces models train on; an import stores both so either size can use it. */
 export const FACE_SIZES = [32, 64] as const;
-
-/** What an image import did: the stored set's id (null when nothing was stored), its count and the skipped files. */
-export interface ImageImportReport {
-  id: string | null;
-  name: string;
-  count: number;
-  skipped: ImportProblem[];
-  /** Up to 16 of the imported images at 64x64, as one PNG grid; null when none loaded. */
-  previewPng: Uint8Array | null;
-  /** One human sentence summing up the import. */
-  message: string;
-}
 
 /** Imports images (files, folder files or .zip files) and stores them as a Faces image set. */
 export async function importFaceImages(

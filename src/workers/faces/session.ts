@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { renderFace } from '../../data/faces';
 import { encodePng, gridImage } from '../../data/png';
-import type { GanConfig } from '../../models/gan/model';
 import {
   buildDiscriminator,
   buildGenerator,
@@ -19,26 +18,7 @@ import {
   restoreOptimizer,
   snapshotSession,
 } from '../../storage/checkpoints/snapshot';
-
-/** Where a GAN session's real images come from. */
-export type FaceDataset =
-  { kind: 'builtin'; name: string } | { kind: 'imported'; id: string; name: string };
-
-/** One grid of the fixed latents at a training step, as PNG bytes. */
-export interface GanSnapshot {
-  step: number;
-  png: Uint8Array;
-}
-
-/** The JSON config a GAN session stores in its checkpoint. */
-export interface GanSessionConfig {
-  model: GanConfig;
-  dataset: FaceDataset;
-  dataSeed: number;
-  /** Seed of the 64 fixed latent vectors of the sample grid. */
-  latentSeed: number;
-  snapshotEvery: number;
-}
+import type { GanSessionConfig, GanSnapshot } from '../../shared/protocol/faces';
 
 /** How many built-in faces the training pool holds (rendered once per session load). */
 export const BUILTIN_POOL = 2048;

@@ -7,7 +7,7 @@ import {
 } from '../../data/augment';
 import { FACE_PARTS, renderFace } from '../../data/faces';
 import { encodePng, gridImage } from '../../data/png';
-import type { AttributeTaskName, SegMode } from '../../data/seg-dataset';
+import type { SegMode } from '../../data/seg-dataset';
 import { faceToPair } from '../../data/seg-dataset';
 import { HEAD_TABLE } from '../../models/heads';
 import { DEFAULT_SEGMENTER } from '../../models/segmenter/model';
@@ -16,35 +16,18 @@ import type { SessionMeta, TrainProgress } from '../../shared/protocol';
 import { Rng } from '../../shared/rng';
 import type { AppDatabase } from '../../storage/db';
 import { deleteSegDataset, listSegDatasets } from '../../storage/seg-datasets';
-import type { MaskFormat, PairSource } from './pairs';
 import { importSegPairs, loadImportedPairs, maskRgba, predictImage } from './pairs';
 import { predictBuiltInFace } from './face-predict';
-import type { SegData, SegEval, SegSessionConfig } from './session';
+import type { SegData } from './session';
 import { SegSession } from './session';
 import { createSessionHost, newSessionMeta } from '../runtime/session-host';
-
-/** What the UI asks for when it starts a new segmentation session. */
-export interface NewSegSession {
-  mode: SegMode;
-  /** An imported dataset's id (from `importPairs`); its pairs replace the built-in faces of `mode`. */
-  importedId?: string;
-  pretrainTask: AttributeTaskName | null;
-  pretrainSteps?: number;
-  frozenSteps?: number;
-  topK?: number;
-  learningRate?: number;
-  finetuneDivisor?: number;
-  batchSize?: number;
-  /** From this step on the learning rate is divided by 10 once more; 0: never. */
-  lrDropStep?: number;
-  /** Weight rare mask classes up (multi-class masks only); defaults to on. */
-  balanceClasses?: boolean;
-  /** Multiple of the Dice loss added to a multi-class mask loss (0: none); defaults to 1. */
-  diceWeight?: number;
-  augment?: Partial<AugmentParams>;
-  evalEvery?: number;
-  seed?: number;
-}
+import type {
+  MaskFormat,
+  NewSegSession,
+  PairSource,
+  SegEval,
+  SegSessionConfig,
+} from '../../shared/protocol/segmentation';
 
 /** Class names of an imported dataset: its mask values, 0 being the background. */
 function importedClasses(numClasses: number): string[] {
@@ -296,6 +279,3 @@ function gridRgba(images: Uint8ClampedArray[], size: number, cols: number) {
   });
   return { data, width, height: rows * size };
 }
-
-/** The segmenter worker API type, for `Remote<SegApi>` on the UI side. */
-export type SegApi = ReturnType<typeof createSegApi>;

@@ -7,18 +7,10 @@ import { faceToPair, HELD_OUT_FIRST_SEED } from '../../data/seg-dataset';
 import { predictLabels, segMetrics } from '../../models/segmenter/train';
 import { maskRgba } from './pairs';
 import type { SegSession } from './session';
+import type { BuiltInPrediction } from '../../shared/protocol/segmentation';
 
 /** How many held-out faces "Predict a built-in face" can show (index 0 to this minus 1). */
 export const BUILT_IN_FACES = 1_000_000;
-
-/** A built-in face's prediction: PNGs of the face and of its RGBA mask, and the mask's mean IoU against the face's own labels. */
-export interface BuiltInPrediction {
-  name: string;
-  imagePng: Uint8Array;
-  maskPng: Uint8Array;
-  /** Null when the session's classes are an imported dataset's, which a built-in face has no labels for. */
-  meanIou: number | null;
-}
 
 /** Renders held-out face number `index`, predicts its mask with `session`'s U-Net and scores it. */
 export async function predictBuiltInFace(

@@ -14,24 +14,7 @@ import type { AppDatabase } from '../../storage/db';
 import { getSegDataset, newSegDatasetId, putSegDataset } from '../../storage/seg-datasets';
 import type { SegDataset } from '../../storage/seg-datasets';
 import { decodeAnyImage } from '../runtime/image-decode';
-
-/** How mask pixels name their class: the value itself, or the colour of the built-in palette. */
-export type MaskFormat = 'indices' | 'colors';
-
-/** A .zip with `images/` and `masks/` folders, or the two lists of files. */
-export type PairSource = Uint8Array | { images: NamedFile[]; masks: NamedFile[] };
-
-/** What an import did: the stored dataset's id (null when nothing was stored), its pairs and the files left out. */
-export interface ImportPairsResult {
-  id: string | null;
-  name: string;
-  count: number;
-  numClasses: number;
-  problems: ImportProblem[];
-  /** Up to 8 imported images over their coloured masks, as one PNG; null when nothing was loaded. */
-  previewPng: Uint8Array | null;
-  message: string;
-}
+import type { ImportPairsResult, MaskFormat, PairSource } from '../../shared/protocol/segmentation';
 
 /** The most mask classes an import accepts: one per palette colour. */
 export const MAX_IMPORT_CLASSES = CLASS_COLORS.length;

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { AugmentParams } from '../../data/augment';
 import { renderFace, type Face } from '../../data/faces';
-import type { AttributeTaskName, SegMode, SegPair } from '../../data/seg-dataset';
+import type { SegPair } from '../../data/seg-dataset';
 import {
   ATTRIBUTE_TASKS,
   attributeBatch,
@@ -11,7 +10,7 @@ import {
   segClasses,
 } from '../../data/seg-dataset';
 import { headFor } from '../../models/heads';
-import type { SegmenterConfig, Stage } from '../../models/segmenter/model';
+import type { Stage } from '../../models/segmenter/model';
 import {
   buildClassifier,
   buildEncoder,
@@ -19,7 +18,6 @@ import {
   countTrainableParams,
   setStage,
 } from '../../models/segmenter/model';
-import type { SegTrainConfig } from '../../models/segmenter/train';
 import {
   classWeights,
   createStageOptimizer,
@@ -38,47 +36,15 @@ import {
   restoreOptimizer,
   snapshotSession,
 } from '../../storage/checkpoints/snapshot';
+import type { SegEval, SegSessionConfig } from '../../shared/protocol/segmentation';
 
 /** A training phase: 'pretrain' trains the encoder with an attribute head, the others the segmenter. */
 export type Phase = 'pretrain' | Stage;
-
-/** The JSON config a segmenter session stores in its checkpoint. */
-export interface SegSessionConfig {
-  mode: SegMode;
-  model: SegmenterConfig;
-  train: SegTrainConfig;
-  augment: AugmentParams;
-  /** Attribute task for "Pretrain encoder", or null to train from scratch. */
-  pretrainTask: AttributeTaskName | null;
-  pretrainSteps: number;
-  frozenSteps: number;
-  evalEvery: number;
-  dataSeed: number;
-  /** The person's imported pairs (stored in `files`), used instead of the built-in faces of `mode`. */
-  imported?: ImportedRef;
-}
-
-/** A stored imported dataset a session trains on; its pairs are re-read from storage on resume. */
-export interface ImportedRef {
-  id: string;
-  name: string;
-  classes: string[];
-}
 
 /** Training and held-out pairs of an imported dataset, all `[size, size]` of the model. */
 export interface SegData {
   train: SegPair[];
   heldOut: SegPair[];
-}
-
-/** Held-out scores at a step, with predicted label maps for the overlay. */
-export interface SegEval {
-  step: number;
-  pixelAccuracy: number;
-  meanIou: number;
-  iou: number[];
-  /** Predicted labels `[count, size, size]` of the first held-out faces. */
-  predicted: Uint8Array;
 }
 
 /** Training faces rendered once per session load; batches are drawn from them with augmentation. */

@@ -1,6 +1,5 @@
 import { MOBY_DICK_URL } from '../../data/bundled-corpus';
 import { validateCorpus } from '../../data/corpus';
-import type { CharLstmConfig } from '../../models/char-lstm/model';
 import { DEFAULT_CHAR_LSTM, validateCharLstmConfig } from '../../models/char-lstm/model';
 import { generateText } from '../../models/char-lstm/sampler';
 import { validWordRate, wordsOf } from '../../models/char-lstm/word-rate';
@@ -9,26 +8,15 @@ import { AppError } from '../../shared/protocol';
 import { Rng } from '../../shared/rng';
 import { getCorpus } from '../../storage/corpora';
 import type { AppDatabase } from '../../storage/db';
-import type { CharLstmSessionConfig, CorpusRef, TextSample } from './session';
 import { CharLstmSession } from './session';
 import { createSessionHost, newSessionMeta } from '../runtime/session-host';
-
-/** What the UI asks for when it starts a new text session. */
-export interface NewTextSession {
-  corpus: CorpusRef;
-  name?: string;
-  config?: Partial<Omit<CharLstmConfig, 'vocabSize'>>;
-  seed?: number;
-  /** Lower-case the corpus first (the Keras recipe; a smaller vocabulary learns words sooner). */
-  lowerCase?: boolean;
-}
-
-/** What the UI asks for when it samples. */
-export interface SampleRequest {
-  seed?: string;
-  length: number;
-  temperatures: number[];
-}
+import type {
+  CharLstmSessionConfig,
+  CorpusRef,
+  NewTextSession,
+  SampleRequest,
+  TextSample,
+} from '../../shared/protocol/text';
 
 /** Injected dependencies, so Node tests can run the API in-process. */
 export interface CharLstmDeps {
@@ -229,6 +217,3 @@ export function createCharLstmApi(deps: CharLstmDeps = {}) {
     },
   };
 }
-
-/** The char-LSTM worker API type, for `Remote<CharLstmApi>` on the UI side. */
-export type CharLstmApi = ReturnType<typeof createCharLstmApi>;

@@ -12,32 +12,7 @@ import {
   snapshotSession,
 } from '../../storage/checkpoints/snapshot';
 import type { ModelSession } from '../runtime/session-host';
-
-/** Where a session's text comes from. */
-export type CorpusRef =
-  { kind: 'bundled'; name: string } | { kind: 'stored'; id: string; name: string };
-
-/** A set of generated texts kept with the session. */
-export interface TextSample {
-  step: number;
-  seed: string;
-  temperatures: number[];
-  texts: string[];
-  /** Per text, the share of its words found in an English word list and the corpus (absent in older sessions). */
-  validWordRates?: number[];
-}
-
-/** The JSON config a char-LSTM session stores in its checkpoint. */
-export interface CharLstmSessionConfig {
-  model: CharLstmConfig;
-  vocab: string[];
-  corpus: CorpusRef;
-  dataSeed: number;
-  /** Whether the corpus is lower-cased before training (the Keras recipe's choice); absent in older sessions. */
-  lowerCase?: boolean;
-  /** Seeds for sampling without the corpus (a starter): `maxLen`-character windows of held-out text. */
-  sampleSeeds?: string[];
-}
+import type { CharLstmSessionConfig, CorpusRef, TextSample } from '../../shared/protocol/text';
 
 const MAX_SAMPLES_KEPT = 20;
 
