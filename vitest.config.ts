@@ -11,11 +11,23 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/e2e/**'],
+          exclude: ['tests/e2e/**', 'tests/slow/**'],
           setupFiles: ['tests/setup/tf.ts', 'tests/setup/kernels.ts'],
           // Dawn is a native addon: separate processes are safer than worker threads.
           pool: 'forks',
           testTimeout: 180_000,
+          hookTimeout: 180_000,
+          env: { VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? swiftshader },
+        },
+      },
+      {
+        // Quality checks that train for minutes (`npm run test:slow`); CI keeps to the fast ones.
+        test: {
+          name: 'slow',
+          include: ['tests/slow/**/*.test.ts'],
+          setupFiles: ['tests/setup/tf.ts', 'tests/setup/kernels.ts'],
+          pool: 'forks',
+          testTimeout: 1_200_000,
           hookTimeout: 180_000,
           env: { VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? swiftshader },
         },
