@@ -338,7 +338,7 @@ describe('session import', () => {
     const gan = parseSessionZip(ganZip, 'gan');
     expect(gan.ok ? gan.checkpoint.model : gan.message).toBe('gan');
     for (const steps of [1, 3]) {
-      // A fresh API each time: seg-session's dispose trips over the encoder layers it shares.
+      // A fresh API each time: SegSession's dispose trips over the encoder layers it shares.
       const seg = createSegApi({ openDb });
       await seg.init('cpu');
       const run = stopped();

@@ -1,4 +1,4 @@
-// The inverse of session-zip: a session .zip back into a checkpoint, checked piece by piece so that a
+// The inverse of zip.ts: a session .zip back into a checkpoint, checked piece by piece so that a
 // bad file gets a specific human message instead of an exception. Pure data: JSON is parsed, never
 // evaluated; layer classes must be ones our models use; every weight's shape is checked against the
 // shapes its layer implies and against the bytes in the weight files. The zip guards (archive size,
