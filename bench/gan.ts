@@ -1,4 +1,4 @@
-// The DCGAN benchmark. Speed: our trainStep (on the kernels installed now) against the Keras way on
+// The DCGAN benchmark. Speed: our training step (on the kernels installed now) against the Keras way on
 // stock tfjs kernels on the same models (gan as a tf.LayersModel with d frozen, d.trainOnBatch on the
 // real and on the fake batch, then gan.trainOnBatch), interleaved in the same run so load drift hits
 // both, per backend. Quality (cpu):
@@ -85,7 +85,7 @@ async function timeOtherUpsample(
   for (let i = 0; i <= timed; i++) {
     const real = sampleRealBatch(pool, alt.imageSize, alt.batchSize, rng);
     const t0 = performance.now();
-    const l = trainer.trainStep(real, i + 1);
+    const l = trainer.step(real, i + 1);
     await Promise.all([l.dLossReal.data(), l.dLossFake.data(), l.gLoss.data()]);
     if (i > 0) ms += performance.now() - t0;
     tf.dispose([real, l.dLossReal, l.dLossFake, l.gLoss]);
@@ -113,7 +113,7 @@ async function benchBackend(backend: string, quick: boolean): Promise<Record<str
   // Each step reads its losses, so its time includes finishing its GPU work.
   const ours = async (): Promise<void> => {
     const real = sampleRealBatch(pool, cfg.imageSize, plan.batch, rng);
-    const l = trainer.trainStep(real, ++seed);
+    const l = trainer.step(real, ++seed);
     await Promise.all([l.dLossReal.data(), l.dLossFake.data(), l.gLoss.data()]);
     tf.dispose([real, l.dLossReal, l.dLossFake, l.gLoss]);
   };
@@ -200,7 +200,7 @@ export async function trainGan(
   for (let s = 1; s <= steps; s++) {
     const t0 = performance.now();
     const real = sampleRealBatch(pool, cfg.imageSize, cfg.batchSize, rng);
-    const l = trainer.trainStep(real, s);
+    const l = trainer.step(real, s);
     await l.gLoss.data();
     tf.dispose([real, l.dLossReal, l.dLossFake, l.gLoss]);
     ms += performance.now() - t0;

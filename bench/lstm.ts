@@ -68,7 +68,7 @@ async function benchBackend(backend: string, quick: boolean) {
   // The loss is read every step, so each step's time includes finishing its GPU work.
   const ours = await timeSteps(
     async () => {
-      const loss = trainer.trainStep(xs, ys, cfg.batchSize);
+      const { loss } = trainer.step({ xs, ys, batch: cfg.batchSize }, 0);
       await loss.data();
       loss.dispose();
     },

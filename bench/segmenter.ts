@@ -27,11 +27,11 @@ import { DEFAULT_SEGMENTER, buildEncoder, buildSegmenter } from '../src/models/s
 import {
   DEFAULT_SEG_TRAIN,
   classWeights,
-  createStageOptimizer,
+  createSegTrainer,
   evaluateSegmenter,
   segTensors,
+  stageLearningRate,
   syncLearningRate,
-  trainSegStep,
 } from '../src/models/segmenter/train';
 import type { SegMetrics } from '../src/models/segmenter/train';
 import { Rng } from '../src/shared/rng';
@@ -76,7 +76,6 @@ export async function trainBuiltIn(
   const numClasses = segClasses(mode).length;
   const model = buildSegmenter(buildEncoder({ ...DEFAULT_SEGMENTER, numClasses, seed }));
   const train = { ...DEFAULT_SEG_TRAIN, lrDropStep };
-  const opt = createStageOptimizer(train, 'scratch');
   const heldOut = createSegBatch(builtInPairs(mode, 'heldOut', 0, heldOutCount));
   const rng = new Rng(seed);
   // As the app does: rare classes weighted up by their frequency in training masks (here 256 faces).
@@ -89,6 +88,11 @@ export async function trainBuiltIn(
           ),
         )
       : undefined;
+  const trainer = createSegTrainer(model, stageLearningRate(train, 'scratch'), {
+    numClasses,
+    weights,
+    diceWeight: train.diceWeight,
+  });
   const stepMs: number[] = [];
   let tensorsAfterFirst = 0;
   const t0 = performance.now();
@@ -99,11 +103,8 @@ export async function trainBuiltIn(
       augment ? { params: augment, rng } : undefined,
     );
     const { xs, ys } = segTensors(batch.images, batch.labels, batch.count, batch.size, numClasses);
-    const loss = trainSegStep(model, opt, xs, ys, numClasses, {
-      weights,
-      diceWeight: train.diceWeight,
-    });
-    syncLearningRate(opt, train, 'scratch', s + 1);
+    const { loss } = trainer.step({ xs, ys }, s);
+    syncLearningRate(trainer.optimizers.adam, train, 'scratch', s + 1);
     tf.dispose([xs, ys]);
     await loss.data();
     loss.dispose();
@@ -114,7 +115,7 @@ export async function trainBuiltIn(
   const seconds = (performance.now() - t0) / 1000;
   const leakedTensors = steps > 1 ? tf.memory().numTensors - tensorsAfterFirst : 0;
   const metrics = await evaluateSegmenter(model, heldOut, numClasses);
-  opt.dispose();
+  trainer.dispose();
   weights?.dispose();
   return { mode, model, heldOut, metrics, steps, batchSize, seconds, stepMs, leakedTensors };
 }

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     const { xs, ys } = fillBatch(encoded, order, cursor, cfg.batchSize, cfg.maxLen, cfg.step);
     cursor += cfg.batchSize;
     // Losses stay on the device and are read once per log line, not once per step.
-    pending.push(trainer.trainStep(xs, ys, cfg.batchSize));
+    pending.push(trainer.step({ xs, ys, batch: cfg.batchSize }, step).loss);
     if (step % logEvery === 0 || step === steps) {
       const losses = await Promise.all(pending.map(async (l) => (await l.data())[0]));
       tf.dispose(pending);

@@ -195,7 +195,7 @@ describe.each(BACKENDS)('char-LSTM on %s', (backend) => {
     const trainer = createFastTrainer(model, EQ);
     const { xs, ys } = randomBatch(EQ, 13);
     const step = () => {
-      const loss = trainer.trainStep(xs, ys, EQ.batchSize);
+      const { loss } = trainer.step({ xs, ys, batch: EQ.batchSize }, 0);
       loss.dispose();
     };
     await noGpuErrors(async () => {
@@ -233,7 +233,7 @@ describe.each(BACKENDS)('the char-LSTM learns on %s', (backend) => {
       if (cursor === 0) order = epochOrder(windows, 1, epoch);
       const { xs, ys } = fillBatch(encoded, order, cursor, cfg.batchSize, cfg.maxLen, cfg.step);
       cursor += cfg.batchSize;
-      const loss = trainer.trainStep(xs, ys, cfg.batchSize);
+      const { loss } = trainer.step({ xs, ys, batch: cfg.batchSize }, step);
       if (step % 10 === 9) last = (await loss.data())[0];
       loss.dispose();
     }
@@ -260,7 +260,7 @@ describe('resume is exact (cpu)', () => {
     const batches = Array.from({ length: 30 }, (_, i) => randomBatch(cfg, 100 + i));
     const train = (t: ReturnType<typeof createFastTrainer>, from: number, to: number) => {
       for (let i = from; i < to; i++)
-        t.trainStep(batches[i].xs, batches[i].ys, cfg.batchSize).dispose();
+        t.step({ ...batches[i], batch: cfg.batchSize }, i).loss.dispose();
     };
 
     const straight = buildCharLstm(cfg, 30);
@@ -274,7 +274,7 @@ describe('resume is exact (cpu)', () => {
     train(t2, 0, 15);
     // The checkpoint: plain arrays only, like IndexedDB would hold.
     const savedWeights = await values(first.getWeights());
-    const slots = await t2.optimizer.getWeights();
+    const slots = await t2.optimizers.rmsprop.getWeights();
     const savedSlots = await Promise.all(
       slots.map(async (s) => ({
         name: s.name,
@@ -287,7 +287,7 @@ describe('resume is exact (cpu)', () => {
 
     const resumed = buildWith(cfg, savedWeights);
     const t3 = createFastTrainer(resumed, cfg);
-    await t3.optimizer.setWeights(
+    await t3.optimizers.rmsprop.setWeights(
       savedSlots.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, s.shape) })),
     );
     train(t3, 15, 30);

@@ -175,10 +175,10 @@ describe.each(BACKENDS)('DCGAN (%s)', (backend) => {
     const trainer = createGanTrainer(g, d, cfg);
     const real = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 8) as tf.Tensor4D;
     // The first step creates the optimizers' slots; count from after it.
-    await disposeLosses(trainer.trainStep(real, 1));
+    await disposeLosses(trainer.step(real, 1));
     const before = tf.memory().numTensors;
     for (let s = 2; s <= steps; s++) {
-      const l = trainer.trainStep(real, s);
+      const l = trainer.step(real, s);
       if (s % 10 === 0) await l.gLoss.data();
       await disposeLosses(l);
     }
@@ -256,7 +256,7 @@ describe('DCGAN training on cpu', () => {
     const run = async (trainer: GanTrainer, from: number, to: number): Promise<void> => {
       for (let s = from; s < to; s++) {
         const real = batchFor(s);
-        await disposeLosses(trainer.trainStep(real, 500 + s));
+        await disposeLosses(trainer.step(real, 500 + s));
         real.dispose();
       }
     };
@@ -272,8 +272,8 @@ describe('DCGAN training on cpu', () => {
     const snap = {
       g: await snapshotModel(g2),
       d: await snapshotModel(d2),
-      gOpt: await snapshotOptimizer(first.gOptimizer),
-      dOpt: await snapshotOptimizer(first.dOptimizer),
+      gOpt: await snapshotOptimizer(first.optimizers.generator),
+      dOpt: await snapshotOptimizer(first.optimizers.discriminator),
     };
     first.dispose();
     g2.dispose();
@@ -281,15 +281,15 @@ describe('DCGAN training on cpu', () => {
     const g3 = await restoreModel(snap.g.topology, snap.g.weights);
     const d3 = await restoreModel(snap.d.topology, snap.d.weights);
     const resumed = createGanTrainer(g3, d3, cfg);
-    await restoreOptimizer(resumed.gOptimizer, snap.gOpt);
-    await restoreOptimizer(resumed.dOptimizer, snap.dOpt);
+    await restoreOptimizer(resumed.optimizers.generator, snap.gOpt);
+    await restoreOptimizer(resumed.optimizers.discriminator, snap.dOpt);
     await run(resumed, 2, 4);
 
     expect(maxDiff(await values(g), await values(g3))).toBeLessThan(1e-5);
     expect(maxDiff(await values(d), await values(d3))).toBeLessThan(1e-5);
     for (const [a, b] of [
-      [straight.gOptimizer, resumed.gOptimizer],
-      [straight.dOptimizer, resumed.dOptimizer],
+      [straight.optimizers.generator, resumed.optimizers.generator],
+      [straight.optimizers.discriminator, resumed.optimizers.discriminator],
     ] as const) {
       const wa = await a.getWeights();
       const wb = await b.getWeights();
@@ -340,7 +340,7 @@ describe('DCGAN quality on cpu', () => {
     const fds: number[] = [];
     for (let s = 1; s <= 40; s++) {
       const batch = sampleRealBatch(pool, 32, cfg.batchSize, rng);
-      await disposeLosses(trainer.trainStep(batch, s));
+      await disposeLosses(trainer.step(batch, s));
       batch.dispose();
       if (s >= 30 && s % 5 === 0) fds.push(await fdNow());
     }

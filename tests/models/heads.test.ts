@@ -4,7 +4,7 @@ import { ATTRIBUTE_TASKS, attributeBatch } from '../../src/data/seg-dataset';
 import { renderFaces } from '../../src/data/faces';
 import { HEAD_TABLE, checkHead, headFor, headLoss, segmentationTask } from '../../src/models/heads';
 import { buildClassifier, buildEncoder } from '../../src/models/segmenter/model';
-import { trainStep } from '../../src/models/segmenter/train';
+import { createSegTrainer } from '../../src/models/segmenter/train';
 import { useBackend } from '../helpers/backends';
 
 describe('head table', () => {
@@ -88,10 +88,10 @@ describe('attribute heads on the built-in faces (cpu)', () => {
       const { images, targets } = attributeBatch(faces, task);
       const xs = tf.tensor4d(images, [faces.length, 32, 32, 3]);
       const ys = tf.tensor2d(targets, [faces.length, task.units]);
-      const opt = tf.train.adam(0.01);
+      const trainer = createSegTrainer(model, 0.01, { head: row.losses[0] });
       const losses: number[] = [];
       for (let i = 0; i < 25; i++) {
-        const loss = trainStep(model, opt, xs, ys, row.losses[0]);
+        const { loss } = trainer.step({ xs, ys }, i);
         losses.push((await loss.data())[0]);
         loss.dispose();
       }
@@ -100,7 +100,7 @@ describe('attribute heads on the built-in faces (cpu)', () => {
       const end = Math.min(...losses.slice(-5));
       expect(end).toBeLessThan(first * 0.9);
       tf.dispose([xs, ys]);
-      opt.dispose();
+      trainer.dispose();
       model.dispose();
     },
   );

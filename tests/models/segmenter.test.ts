@@ -16,12 +16,12 @@ import {
   MAX_CLASS_WEIGHT,
   classWeights,
   diceLoss,
-  createStageOptimizer,
+  createSegTrainer,
   evaluateSegmenter,
   segMetrics,
   segTensors,
   stageLearningRate,
-  trainSegStep,
+  type SegTrainer,
 } from '../../src/models/segmenter/train';
 import { Rng } from '../../src/shared/rng';
 import {
@@ -60,16 +60,15 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 }
 
-function train(
-  model: tf.LayersModel,
-  opt: tf.Optimizer,
-  rng: Rng,
-  steps: number,
-  cfg = TINY,
-): void {
+// A mask trainer of `model` at the learning rate of `stage`, plain cross-entropy.
+function stageTrainer(model: tf.LayersModel, stage: Stage, numClasses = TINY.numClasses) {
+  return createSegTrainer(model, stageLearningRate(DEFAULT_SEG_TRAIN, stage), { numClasses });
+}
+
+function train(trainer: SegTrainer, rng: Rng, steps: number, cfg = TINY): void {
   for (let i = 0; i < steps; i++) {
     const { xs, ys } = tinyBatch(rng, 2, cfg);
-    trainSegStep(model, opt, xs, ys, cfg.numClasses).dispose();
+    trainer.step({ xs, ys }, i).loss.dispose();
     tf.dispose([xs, ys]);
   }
 }
@@ -93,16 +92,16 @@ describe.each(BACKENDS)('segmenter on %s', (backend) => {
     expect(names).toContain('dec1_concat');
     expect(names[names.length - 1]).toBe('head');
     expect(encoderBlocks(model).map((b) => b.length)).toEqual([4, 4, 4]);
-    const opt = createStageOptimizer(DEFAULT_SEG_TRAIN, 'scratch');
+    const trainer = stageTrainer(model, 'scratch');
     const rng = new Rng(1);
     const before = await weightValues(model);
     const steps = backend === 'cpu' ? 50 : 3;
-    train(model, opt, rng, 2); // creates the optimizer slots
+    train(trainer, rng, 2); // creates the optimizer slots
     const tensors = tf.memory().numTensors;
     const { xs, ys } = tinyBatch(rng, 2);
     const losses: number[] = [];
     for (let i = 0; i < steps; i++) {
-      const loss = trainSegStep(model, opt, xs, ys, TINY.numClasses);
+      const { loss } = trainer.step({ xs, ys }, i);
       if (i === 0 || i === steps - 1) losses.push((await loss.data())[0]);
       loss.dispose();
     }
@@ -115,7 +114,7 @@ describe.each(BACKENDS)('segmenter on %s', (backend) => {
       maxDiff(before.get('enc1_conv1/kernel')!, after.get('enc1_conv1/kernel')!),
     ).toBeGreaterThan(0);
     if (backend === 'cpu') expect(losses[1]).toBeLessThan(losses[0]);
-    opt.dispose();
+    trainer.dispose();
     model.dispose();
   });
 });
@@ -138,7 +137,7 @@ describe('freezing and fine-tuning (cpu)', () => {
     expect(setStage(model, 'frozen')).toBe(decoder);
     expect(countTrainableParams(model)).toBe(decoder);
     let before = await weightValues(model);
-    train(model, createStageOptimizer(DEFAULT_SEG_TRAIN, 'frozen'), rng, 3);
+    train(stageTrainer(model, 'frozen'), rng, 3);
     let after = await weightValues(model);
     const changed = (name: string) => maxDiff(before.get(name)!, after.get(name)!) > 0;
     for (const name of before.keys()) {
@@ -150,7 +149,7 @@ describe('freezing and fine-tuning (cpu)', () => {
 
     expect(setStage(model, 'finetune', 1)).toBe(decoder + sumOf(isEnc(3)));
     before = await weightValues(model);
-    train(model, createStageOptimizer(DEFAULT_SEG_TRAIN, 'finetune'), rng, 3);
+    train(stageTrainer(model, 'finetune'), rng, 3);
     after = await weightValues(model);
     for (const name of before.keys()) {
       if (name.startsWith('enc1') || name.startsWith('enc2'))
@@ -183,19 +182,19 @@ describe('freezing and fine-tuning (cpu)', () => {
     const a = buildSegmenter(buildEncoder(cfg));
     const rngA = new Rng(3);
     setStage(a, 'frozen');
-    train(a, createStageOptimizer(DEFAULT_SEG_TRAIN, 'frozen'), rngA, 2);
+    train(stageTrainer(a, 'frozen'), rngA, 2);
     let stage: Stage = 'finetune';
     setStage(a, stage, 1);
-    const optA = createStageOptimizer(DEFAULT_SEG_TRAIN, stage);
-    train(a, optA, rngA, 2);
+    const trainerA = stageTrainer(a, stage);
+    train(trainerA, rngA, 2);
     const saved = {
       model: await snapshotModel(a),
-      optimizer: await snapshotOptimizer(optA),
+      optimizer: await snapshotOptimizer(trainerA.optimizers.adam),
       stage,
       topK: 1,
       rng: rngA.state,
     };
-    train(a, optA, rngA, 3);
+    train(trainerA, rngA, 3);
     const expected = await weightValues(a);
 
     stage = 'scratch'; // whatever the fresh session starts in, the checkpoint decides
@@ -203,14 +202,14 @@ describe('freezing and fine-tuning (cpu)', () => {
     restoreModelWeights(b, saved.model.weights);
     stage = saved.stage;
     setStage(b, stage, saved.topK);
-    const optB = createStageOptimizer(DEFAULT_SEG_TRAIN, stage);
+    const trainerB = stageTrainer(b, stage);
     await restoreOptimizer(
-      optB,
+      trainerB.optimizers.adam,
       saved.optimizer,
       b.trainableWeights.map((w) => w.shape as number[]),
     );
     const rngB = new Rng(saved.rng);
-    train(b, optB, rngB, 3);
+    train(trainerB, rngB, 3);
     const got = await weightValues(b);
     let worst = 0;
     for (const [name, v] of expected) worst = Math.max(worst, maxDiff(v, got.get(name)!));
@@ -220,7 +219,7 @@ describe('freezing and fine-tuning (cpu)', () => {
     const c = buildSegmenter(buildEncoder(cfg));
     restoreModelWeights(c, saved.model.weights);
     setStage(c, 'finetune', 1);
-    train(c, createStageOptimizer(DEFAULT_SEG_TRAIN, 'finetune'), new Rng(saved.rng), 3);
+    train(stageTrainer(c, 'finetune'), new Rng(saved.rng), 3);
     const fresh = await weightValues(c);
     let gap = 0;
     for (const [name, v] of expected) gap = Math.max(gap, maxDiff(v, fresh.get(name)!));
@@ -242,13 +241,13 @@ describe('segmenter learns the built-in binary faces (cpu)', () => {
     await useBackend('cpu');
     const cfg = { ...DEFAULT_SEGMENTER, numClasses: 2 };
     const model = buildSegmenter(buildEncoder(cfg));
-    const opt = createStageOptimizer(DEFAULT_SEG_TRAIN, 'scratch');
+    const trainer = stageTrainer(model, 'scratch', 2);
     const held = createSegBatch(builtInPairs('binary', 'heldOut', 0, 16));
     const B = 4;
     for (let s = 0; s < STEPS; s++) {
       const batch = createSegBatch(builtInPairs('binary', 'train', s * B, B));
       const { xs, ys } = segTensors(batch.images, batch.labels, batch.count, cfg.size, 2);
-      trainSegStep(model, opt, xs, ys, 2).dispose();
+      trainer.step({ xs, ys }, s).loss.dispose();
       tf.dispose([xs, ys]);
       // Let vitest's worker answer its RPC between the long synchronous steps.
       await new Promise((resolve) => setTimeout(resolve, 0));
@@ -256,7 +255,7 @@ describe('segmenter learns the built-in binary faces (cpu)', () => {
     const m = await evaluateSegmenter(model, held, 2);
     expect(m.iou[1]).toBeGreaterThan(IOU_BAR);
     expect(m.pixelAccuracy).toBeGreaterThan(ACC_BAR);
-    opt.dispose();
+    trainer.dispose();
     model.dispose();
   }, 600_000);
 
@@ -293,11 +292,11 @@ describe('the Dice term of the mask loss (cpu)', () => {
         tf.mul(diceLoss(ys, p), 2),
       ),
     );
-    const opt = tf.train.adam(0.01);
-    const loss = trainSegStep(model, opt, xs, ys, 3, { diceWeight: 2 });
+    const trainer = createSegTrainer(model, 0.01, { numClasses: 3, diceWeight: 2 });
+    const { loss } = trainer.step({ xs, ys }, 0);
     expect((await loss.data())[0]).toBeCloseTo((await expected.data())[0], 5);
     tf.dispose([p, expected, loss, xs, ys]);
-    opt.dispose();
+    trainer.dispose();
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -331,15 +330,15 @@ describe('class balancing of the mask loss (cpu)', () => {
       const expected = tf.tidy(() =>
         tf.neg(tf.mean(tf.sum(tf.mul(tf.mul(ys, scale), tf.log(tf.clipByValue(p, 1e-7, 1))), -1))),
       );
-      const opt = tf.train.adam(0.01);
-      const loss = trainSegStep(model, opt, xs, ys, 3, { weights: w });
+      const trainer = createSegTrainer(model, 0.01, { numClasses: 3, weights: w });
+      const { loss } = trainer.step({ xs, ys }, 0);
       const out = {
         loss: (await loss.data())[0],
         expected: (await expected.data())[0],
         kernel: (await model.getLayer('head').getWeights()[0].data()) as Float32Array,
       };
       tf.dispose([p, expected, loss, ...(w ? [] : [scale])]);
-      opt.dispose();
+      trainer.dispose();
       model.dispose();
       return out;
     };

@@ -1,5 +1,5 @@
 // The fast char-LSTM training step: the same math and the same tf.Variables as the tf.layers model
-// of char-lstm.ts (so checkpoints stay standard layers models), without one-hot matmuls (rows of
+// of model.ts (so checkpoints stay standard layers models), without one-hot matmuls (rows of
 // the input kernel are gathered) and with hand-written backpropagation through time inside one
 // tf.customGrad: where our kernels are installed (src/models/kernels) one JS kernel per direction on
 // cpu and fused WGSL shaders per time step on webgpu, elsewhere plain tf ops. Measured against
@@ -8,13 +8,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { CharLstmConfig } from './model';
 import { LSTM_SEQ_BACKWARD, LSTM_SEQ_FORWARD } from '../kernels/cpu/lstm';
 import { LSTM_STEP_FORWARD, lstmWebgpuBackward, lstmWebgpuForward } from '../kernels/webgpu/lstm';
+import type { Trainer } from '../trainer';
 
-/** A training step on the model's own variables with its own RMSprop. */
-export interface FastTrainer {
-  optimizer: tf.Optimizer;
-  /** One RMSprop step on `xs` `[batch*maxLen]`, `ys` `[batch]` char indices; the loss scalar (caller disposes), no host sync. */
-  trainStep(xs: Int32Array, ys: Int32Array, batch: number): tf.Scalar;
-  dispose(): void;
+/** One batch of windows: `xs` `[batch*maxLen]` and `ys` `[batch]` char indices (longer arrays are read only that far). */
+export interface TextBatch {
+  xs: Int32Array;
+  ys: Int32Array;
+  batch: number;
 }
 
 /** The LSTM layer's weights: kernel `[vocab, 4·units]`, recurrent kernel `[units, 4·units]`, bias `[4·units]`. */
@@ -205,22 +205,24 @@ export function computeFastGradients(
   return tf.tidy(() => tf.variableGrads(lossFn(lstmVars(vars), vars, cfg, xs, ys, batch), vars));
 }
 
-/** The fast trainer over `model`'s variables (LSTM kernel, recurrent kernel, bias, dense kernel, dense bias). */
-export function createFastTrainer(model: tf.LayersModel, cfg: CharLstmConfig): FastTrainer {
+/** The fast trainer over `model`'s variables (LSTM kernel, recurrent kernel, bias, dense kernel, dense bias): one RMSprop step per batch, its `{ loss }` back; its optimizer is `rmsprop`. */
+export function createFastTrainer(model: tf.LayersModel, cfg: CharLstmConfig): Trainer<TextBatch> {
   const vars = modelVariables(model);
   const lstm = lstmVars(vars);
-  const optimizer = tf.train.rmsprop(cfg.learningRate);
+  const rmsprop = tf.train.rmsprop(cfg.learningRate);
   return {
-    optimizer,
-    trainStep(xs, ys, batch) {
-      return tf.tidy(() => {
-        const cost = optimizer.minimize(lossFn(lstm, vars, cfg, xs, ys, batch), true, vars);
+    optimizers: { rmsprop },
+    // The seed is unused: the model has no dropout, and the batch order is the caller's (epochOrder).
+    step({ xs, ys, batch }) {
+      const loss = tf.tidy(() => {
+        const cost = rmsprop.minimize(lossFn(lstm, vars, cfg, xs, ys, batch), true, vars);
         if (!cost) throw new Error('minimize returned no loss');
         return cost;
       });
+      return { loss };
     },
     dispose() {
-      optimizer.dispose();
+      rmsprop.dispose();
     },
   };
 }

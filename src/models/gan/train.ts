@@ -5,26 +5,28 @@
 // with tfjs' stock conv gradients: whoever trains installs our kernels first (src/models/kernels).
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../shared/rng';
+import type { Trainer } from '../trainer';
 import { buildGenerator, createGanOptimizer, type GanConfig } from './model';
 
 /** The losses of one step; the caller disposes them. */
-export interface GanLosses {
+export type GanLosses = {
   dLossReal: tf.Scalar;
   dLossFake: tf.Scalar;
   gLoss: tf.Scalar;
-}
+};
 
-/** A DCGAN trainer over a generator and a discriminator, with one Adam optimizer each. */
-export interface GanTrainer {
-  dOptimizer: tf.AdamOptimizer;
-  gOptimizer: tf.AdamOptimizer;
+/** A DCGAN trainer over a generator and a discriminator, with one Adam optimizer each (checkpoint names `generator`, `discriminator`). */
+export interface GanTrainer extends Trainer<tf.Tensor4D> {
+  readonly optimizers: {
+    readonly generator: tf.AdamOptimizer;
+    readonly discriminator: tf.AdamOptimizer;
+  };
   /** One D step then one G step on `real` `[batch, size, size, 3]` in [-1, 1]; all randomness comes from `seed`. */
-  trainStep(real: tf.Tensor4D, seed: number): GanLosses;
+  step(real: tf.Tensor4D, seed: number): GanLosses;
   /** The D step alone: `real` against `batch` fresh fakes, noisy labels, only D's variables updated. */
   discriminatorStep(real: tf.Tensor4D, seed: number): Omit<GanLosses, 'gLoss'>;
   /** The gan step alone: gan(z) for `batch` latents against "real" targets, only G's variables updated. */
   generatorStep(batch: number, seed: number): tf.Scalar;
-  dispose(): void;
 }
 
 // Keras' binary cross-entropy clips probabilities to [eps, 1 - eps]; the same here, so this step and a
@@ -172,11 +174,10 @@ export function createGanTrainer(g: tf.LayersModel, d: tf.LayersModel, cfg: GanC
   }
 
   return {
-    dOptimizer,
-    gOptimizer,
+    optimizers: { generator: gOptimizer, discriminator: dOptimizer },
     discriminatorStep,
     generatorStep,
-    trainStep(real, seed) {
+    step(real, seed) {
       // A fresh Rng per step: the step is a pure function of (weights, optimizer slots, real, seed).
       const rng = new Rng(seed);
       const dSeed = opSeed(rng);

@@ -1,10 +1,11 @@
 // Training and evaluation of the segmenter and its attribute heads with explicit var lists.
 // tfjs' `layer.trainable` marks the variables, but a custom `optimizer.minimize(f, true, varList)`
 // trains exactly the list it is given, so each step passes the currently trainable weights itself.
-// Adam keys its slots by position in that list, so every stage gets its own optimizer.
+// Adam keys its slots by position in that list, so every stage gets its own trainer and optimizer.
 import * as tf from '@tensorflow/tfjs';
 import { headLoss, segmentationTask } from '../heads';
 import type { HeadLoss } from '../heads';
+import type { Trainer } from '../trainer';
 import { trainableVariables } from './model';
 import type { Stage } from './model';
 
@@ -87,15 +88,6 @@ export function stageLearningRate(cfg: SegTrainConfig, stage: Stage, step = 0): 
   return cfg.lrDropStep && step >= cfg.lrDropStep ? lr / 10 : lr;
 }
 
-/** A fresh Adam optimiser for `stage` at session step `step` (slots are positional, so a stage change needs a new one). */
-export function createStageOptimizer(
-  cfg: SegTrainConfig,
-  stage: Stage,
-  step = 0,
-): tf.AdamOptimizer {
-  return tf.train.adam(stageLearningRate(cfg, stage, step));
-}
-
 /** Sets `optimizer`'s rate to that of `stage` at session step `step`, keeping its moments (tfjs has no setter; Adam reads the field at every step). */
 export function syncLearningRate(
   optimizer: tf.AdamOptimizer,
@@ -136,17 +128,7 @@ export function segLossName(numClasses: number): HeadLoss {
     : 'categoricalCrossentropy';
 }
 
-/** One Adam step on the currently trainable weights of `model` (x `[batch, ...]`, y like the output); returns the loss scalar without reading it (no host sync). */
-export function trainStep(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  xs: tf.Tensor,
-  ys: tf.Tensor,
-  loss: HeadLoss,
-): tf.Scalar {
-  return minimizeOn(model, optimizer, xs, (pred) => headLoss(loss, ys, pred));
-}
-
+// One step on the currently trainable weights of `model`, read now: the stage may have changed them.
 function minimizeOn(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
@@ -189,19 +171,20 @@ export interface SegLossOptions {
   diceWeight?: number;
 }
 
-/** One segmentation step: BCE or CCE by class count; for softmax masks the CCE weighted per class and plus a Dice term as `opts` says; returns the loss scalar (no host sync). */
-export function trainSegStep(
+// A mask step: BCE or CCE by class count; for softmax masks the CCE weighted per class and plus a
+// Dice term as `opts` says.
+function maskStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
-  xs: tf.Tensor4D,
-  ys: tf.Tensor4D,
+  xs: tf.Tensor,
+  ys: tf.Tensor,
   numClasses: number,
-  opts: SegLossOptions = {},
+  opts: SegLossOptions,
 ): tf.Scalar {
   const loss = segLossName(numClasses);
   const dice = opts.diceWeight ?? 0;
   if (loss !== 'categoricalCrossentropy' || (!opts.weights && dice === 0))
-    return trainStep(model, optimizer, xs, ys, loss);
+    return minimizeOn(model, optimizer, xs, (pred) => headLoss(loss, ys, pred));
   // -Σ_c y_c·log p_c with one-hot y scaled by w is the class-weighted cross-entropy.
   const weighted = opts.weights ? tf.mul(ys, opts.weights) : ys;
   try {
@@ -212,6 +195,42 @@ export function trainSegStep(
   } finally {
     if (weighted !== ys) weighted.dispose();
   }
+}
+
+/** What a segmenter trainer minimises: an attribute head's own loss (pretraining the encoder), or the mask loss of `numClasses` classes shaped by `SegLossOptions` (its `weights` stay the caller's). */
+export type SegLoss = { head: HeadLoss } | ({ numClasses: number } & SegLossOptions);
+
+/** A training batch: images `[n, size, size, 3]` and targets like the trained network's output (`segTensors` for masks). */
+export interface SegTrainBatch {
+  xs: tf.Tensor4D;
+  ys: tf.Tensor;
+}
+
+/** The trainer of one phase: Adam (checkpoint name `adam`) on the currently trainable weights of one network. */
+export interface SegTrainer extends Trainer<SegTrainBatch> {
+  readonly optimizers: { readonly adam: tf.AdamOptimizer };
+  step(batch: SegTrainBatch, seed: number): { loss: tf.Scalar };
+}
+
+/** A trainer of `model` (the attribute classifier or the U-Net) with a fresh Adam at `learningRate`, minimising `loss`; a phase change needs a new one. */
+export function createSegTrainer(
+  model: tf.LayersModel,
+  learningRate: number,
+  loss: SegLoss,
+): SegTrainer {
+  const adam = tf.train.adam(learningRate);
+  return {
+    optimizers: { adam },
+    // The seed is unused: the networks have no dropout, and the batch comes augmented by the caller.
+    step({ xs, ys }) {
+      if ('head' in loss)
+        return { loss: minimizeOn(model, adam, xs, (pred) => headLoss(loss.head, ys, pred)) };
+      return { loss: maskStep(model, adam, xs, ys, loss.numClasses, loss) };
+    },
+    dispose() {
+      adam.dispose();
+    },
+  };
 }
 
 /** Predicted class indices `[count, size, size]` for images `[count, size, size, 3]`, in chunks of `chunk`. */

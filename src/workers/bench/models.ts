@@ -21,9 +21,9 @@ import { DEFAULT_SEGMENTER, buildEncoder, buildSegmenter } from '../../models/se
 import type { SegmenterConfig } from '../../models/segmenter/model';
 import {
   DEFAULT_SEG_TRAIN,
-  createStageOptimizer,
+  createSegTrainer,
   segTensors,
-  trainSegStep,
+  stageLearningRate,
 } from '../../models/segmenter/train';
 import type { BenchModel } from '../../shared/bench';
 import { Rng } from '../../shared/rng';
@@ -70,13 +70,13 @@ function charLstmSubject(overrides: Partial<CharLstmConfig> = {}): BenchSubject 
     batch: cfg.batchSize,
     flopsPerStep: charLstmFlopsPerStep(cfg),
     async step() {
-      const loss = trainer.trainStep(xs, ys, cfg.batchSize);
+      const { loss } = trainer.step({ xs, ys, batch: cfg.batchSize }, 0);
       await loss.data();
       loss.dispose();
     },
     async save() {
       await snapshotModel(model);
-      await snapshotOptimizer(trainer.optimizer);
+      await snapshotOptimizer(trainer.optimizers.rmsprop);
     },
     dispose() {
       trainer.dispose();
@@ -99,14 +99,14 @@ function ganSubject(overrides: Partial<GanConfig> = {}): BenchSubject {
     flopsPerStep: ganFlopsPerStep(g, d, cfg.batchSize),
     async step() {
       const real = sampleRealBatch(pool, cfg.imageSize, cfg.batchSize, rng);
-      const l = trainer.trainStep(real, ++seed);
+      const l = trainer.step(real, ++seed);
       await Promise.all([l.dLossReal.data(), l.dLossFake.data(), l.gLoss.data()]);
       tf.dispose([real, l.dLossReal, l.dLossFake, l.gLoss]);
     },
     async save() {
       await Promise.all([snapshotModel(g), snapshotModel(d)]);
-      await snapshotOptimizer(trainer.dOptimizer);
-      await snapshotOptimizer(trainer.gOptimizer);
+      await snapshotOptimizer(trainer.optimizers.discriminator);
+      await snapshotOptimizer(trainer.optimizers.generator);
     },
     dispose() {
       trainer.dispose();
@@ -122,7 +122,8 @@ function segmenterSubject(overrides: BenchConfigs['segmenter'] = {}): BenchSubje
   const { batchSize = DEFAULT_SEG_TRAIN.batchSize, ...shape } = overrides;
   const cfg = { ...DEFAULT_SEGMENTER, ...shape };
   const model = buildSegmenter(buildEncoder(cfg));
-  const opt = createStageOptimizer(DEFAULT_SEG_TRAIN, 'scratch');
+  const lr = stageLearningRate(DEFAULT_SEG_TRAIN, 'scratch');
+  const trainer = createSegTrainer(model, lr, { numClasses: cfg.numClasses });
   const batch = createSegBatch(builtInPairs('binary', 'train', 0, batchSize, cfg.size));
   return {
     config: `batch ${batchSize}, ${cfg.size}×${cfg.size}, filters ${cfg.filters.join('-')}`,
@@ -136,17 +137,17 @@ function segmenterSubject(overrides: BenchConfigs['segmenter'] = {}): BenchSubje
         cfg.size,
         cfg.numClasses,
       );
-      const loss = trainSegStep(model, opt, xs, ys, cfg.numClasses);
+      const { loss } = trainer.step({ xs, ys }, 0);
       tf.dispose([xs, ys]);
       await loss.data();
       loss.dispose();
     },
     async save() {
       await snapshotModel(model);
-      await snapshotOptimizer(opt);
+      await snapshotOptimizer(trainer.optimizers.adam);
     },
     dispose() {
-      opt.dispose();
+      trainer.dispose();
       model.dispose();
     },
   };

@@ -8,7 +8,12 @@ import {
   sampleImages,
   sampleLatents,
 } from '../../models/gan/model';
-import { createGanTrainer, createGeneratorEma, type GeneratorEma } from '../../models/gan/train';
+import {
+  createGanTrainer,
+  createGeneratorEma,
+  type GanTrainer,
+  type GeneratorEma,
+} from '../../models/gan/train';
 import type { HistoryPoint, SessionMeta } from '../../shared/protocol';
 import { Rng } from '../../shared/rng';
 import type { Checkpoint } from '../../storage/checkpoints/store';
@@ -36,7 +41,7 @@ export function renderFacePool(seed: number, count: number, size: number): Uint8
 export class GanSession implements ModelSession {
   readonly stepsPerEpoch: number;
   readonly examplesPerStep: number;
-  private readonly trainer: ReturnType<typeof createGanTrainer>;
+  private readonly trainer: GanTrainer;
   /** The weight average that draws the grid and Generate, when the config asks for one. */
   readonly ema: GeneratorEma | null;
   private readonly fixedLatents: tf.Tensor2D;
@@ -109,8 +114,8 @@ export class GanSession implements ModelSession {
       avg?.getWeights(),
     );
     avg?.dispose();
-    await restoreOptimizer(s.trainer.dOptimizer, ckpt.optimizers.discriminator);
-    await restoreOptimizer(s.trainer.gOptimizer, ckpt.optimizers.generator);
+    await restoreOptimizer(s.trainer.optimizers.discriminator, ckpt.optimizers.discriminator);
+    await restoreOptimizer(s.trainer.optimizers.generator, ckpt.optimizers.generator);
     return s;
   }
 
@@ -129,14 +134,14 @@ export class GanSession implements ModelSession {
   /** One discriminator and one generator step; losses stay on the device. */
   step(): Record<string, tf.Scalar> {
     const real = this.realBatch();
-    const losses = this.trainer.trainStep(real, this.rng.seed());
+    const losses = this.trainer.step(real, this.rng.seed());
     real.dispose();
     this.stepCount++;
     this.ema?.update(this.stepCount);
     if (this.stepCount % this.config.snapshotEvery === 0) {
       this.pendingSnapshot = this.pendingSnapshot.then(() => this.snapshot());
     }
-    return { dLossReal: losses.dLossReal, dLossFake: losses.dLossFake, gLoss: losses.gLoss };
+    return losses;
   }
 
   /** Step and position in the (pool-sized) epoch. */
@@ -207,7 +212,7 @@ export class GanSession implements ModelSession {
         discriminator: this.discriminator,
         ...(this.ema ? { generatorEma: this.ema.model } : {}),
       },
-      optimizers: { generator: this.trainer.gOptimizer, discriminator: this.trainer.dOptimizer },
+      optimizers: this.trainer.optimizers,
       history: this.history,
       samples: this.snapshots,
     });

@@ -20,12 +20,13 @@ import {
 } from '../../models/segmenter/model';
 import {
   classWeights,
-  createStageOptimizer,
+  createSegTrainer,
   evaluateSegmenter,
   segTensors,
+  stageLearningRate,
   syncLearningRate,
-  trainSegStep,
-  trainStep,
+  type SegTrainBatch,
+  type SegTrainer,
 } from '../../models/segmenter/train';
 import type { HistoryPoint, SessionMeta } from '../../shared/protocol';
 import { Rng } from '../../shared/rng';
@@ -61,7 +62,7 @@ function stageOf(phase: Phase): Stage {
 export class SegSession implements ModelSession {
   readonly examplesPerStep: number;
   readonly stepsPerEpoch: number;
-  private optimizer: tf.AdamOptimizer;
+  private trainer: SegTrainer;
   private pendingEval: Promise<void> = Promise.resolve();
   private unreported: SegEval | null = null;
   readonly faces: Face[];
@@ -104,7 +105,7 @@ export class SegSession implements ModelSession {
             ),
           )
         : null;
-    this.optimizer = this.enterPhase(this.phase());
+    this.trainer = this.enterPhase(this.phase());
   }
 
   /** Builds fresh networks; the classifier shares the segmenter's encoder layers. */
@@ -151,7 +152,7 @@ export class SegSession implements ModelSession {
       [...(ckpt.samples as SegEval[])],
       data,
     );
-    await restoreOptimizer(s.optimizer, ckpt.optimizers.adam);
+    await restoreOptimizer(s.trainer.optimizers.adam, ckpt.optimizers.adam);
     return s;
   }
 
@@ -163,10 +164,19 @@ export class SegSession implements ModelSession {
     return step < c.pretrainSteps + c.frozenSteps ? 'frozen' : 'finetune';
   }
 
-  // Adam keys its slots by position in the var list, so every phase gets a fresh optimizer.
-  private enterPhase(phase: Phase): tf.AdamOptimizer {
+  // Adam keys its slots by position in the var list, so every phase gets a fresh trainer and optimizer.
+  private enterPhase(phase: Phase): SegTrainer {
     if (phase !== 'pretrain') setStage(this.segmenter, phase, this.config.train.topK);
-    return createStageOptimizer(this.config.train, stageOf(phase), this.stepCount);
+    const lr = stageLearningRate(this.config.train, stageOf(phase), this.stepCount);
+    if (phase === 'pretrain' && this.classifier) {
+      const task = ATTRIBUTE_TASKS[this.config.pretrainTask!];
+      return createSegTrainer(this.classifier, lr, { head: headFor(task.head).losses[0] });
+    }
+    return createSegTrainer(this.segmenter, lr, {
+      numClasses: this.config.model.numClasses,
+      weights: this.classWeights ?? undefined,
+      diceWeight: this.config.train.diceWeight,
+    });
   }
 
   /** Trainable parameters of the model the current phase trains. */
@@ -182,47 +192,53 @@ export class SegSession implements ModelSession {
     const { batchSize } = this.config.train;
     const pool = phase === 'pretrain' ? this.faces.length : this.pairs.length;
     const picks = Array.from({ length: batchSize }, () => this.rng.int(pool));
-    let loss: tf.Scalar;
-    if (phase === 'pretrain' && this.classifier) {
-      const task = ATTRIBUTE_TASKS[this.config.pretrainTask!];
-      const { images, targets } = attributeBatch(
-        picks.map((i) => this.faces[i]),
-        task,
-      );
-      const size = this.config.model.size;
-      const xs = tf.tensor4d(images, [batchSize, size, size, 3]);
-      const ys = tf.tensor2d(targets, [batchSize, task.units]);
-      loss = trainStep(this.classifier, this.optimizer, xs, ys, headFor(task.head).losses[0]);
-      tf.dispose([xs, ys]);
-    } else {
-      const batch = createSegBatch(
-        picks.map((i) => this.pairs[i]),
-        { params: this.config.augment, rng: this.rng },
-      );
-      const { xs, ys } = segTensors(
-        batch.images,
-        batch.labels,
-        batch.count,
-        batch.size,
-        this.config.model.numClasses,
-      );
-      loss = trainSegStep(this.segmenter, this.optimizer, xs, ys, this.config.model.numClasses, {
-        weights: this.classWeights ?? undefined,
-        diceWeight: this.config.train.diceWeight,
-      });
-      tf.dispose([xs, ys]);
-    }
+    const batch =
+      phase === 'pretrain' && this.classifier
+        ? this.attributeTensors(picks)
+        : this.maskTensors(picks);
+    const { loss } = this.trainer.step(batch, this.stepCount);
+    tf.dispose([batch.xs, batch.ys]);
     this.stepCount++;
     if (this.phase() !== phase) {
-      this.optimizer.dispose();
-      this.optimizer = this.enterPhase(this.phase());
-    } else syncLearningRate(this.optimizer, this.config.train, stageOf(phase), this.stepCount);
+      this.trainer.dispose();
+      this.trainer = this.enterPhase(this.phase());
+    } else
+      syncLearningRate(
+        this.trainer.optimizers.adam,
+        this.config.train,
+        stageOf(phase),
+        this.stepCount,
+      );
     if (this.phase() !== 'pretrain' && this.stepCount % this.config.evalEvery === 0) {
       this.pendingEval = this.pendingEval.then(async () => {
         await this.evaluate();
       });
     }
     return { loss };
+  }
+
+  // The pretraining batch: faces `picks` and their attribute targets `[batch, units]`.
+  private attributeTensors(picks: number[]): SegTrainBatch {
+    const task = ATTRIBUTE_TASKS[this.config.pretrainTask!];
+    const { images, targets } = attributeBatch(
+      picks.map((i) => this.faces[i]),
+      task,
+    );
+    const size = this.config.model.size;
+    return {
+      xs: tf.tensor4d(images, [picks.length, size, size, 3]),
+      ys: tf.tensor2d(targets, [picks.length, task.units]),
+    };
+  }
+
+  // The mask batch: pairs `picks`, augmented with the session's Rng.
+  private maskTensors(picks: number[]): SegTrainBatch {
+    const batch = createSegBatch(
+      picks.map((i) => this.pairs[i]),
+      { params: this.config.augment, rng: this.rng },
+    );
+    const { numClasses } = this.config.model;
+    return segTensors(batch.images, batch.labels, batch.count, batch.size, numClasses);
   }
 
   /** Step, epoch and position in the (pool-sized) epoch. */
@@ -282,7 +298,7 @@ export class SegSession implements ModelSession {
         segmenter: this.segmenter,
         ...(this.classifier ? { classifier: this.classifier } : {}),
       },
-      optimizers: { adam: this.optimizer },
+      optimizers: this.trainer.optimizers,
       history: this.history,
       samples: this.evals,
       extra: { phase: this.phase() },
@@ -293,7 +309,7 @@ export class SegSession implements ModelSession {
 
   /** Frees the networks and the optimizer. */
   dispose(): void {
-    this.optimizer.dispose();
+    this.trainer.dispose();
     this.classWeights?.dispose();
     this.segmenter.dispose();
     // The classifier shares the encoder layers just freed; free only its own head layers.

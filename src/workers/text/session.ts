@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { buildVocab, countWindows, encodeText, epochOrder, fillBatch } from '../../data/corpus';
 import type { CharLstmConfig } from '../../models/char-lstm/model';
 import { buildCharLstm } from '../../models/char-lstm/model';
-import { createFastTrainer } from '../../models/char-lstm/fast';
+import { createFastTrainer, type TextBatch } from '../../models/char-lstm/fast';
+import type { Trainer } from '../../models/trainer';
 import type { HistoryPoint, SessionMeta } from '../../shared/protocol';
 import { Rng } from '../../shared/rng';
 import type { Checkpoint } from '../../storage/checkpoints/store';
@@ -23,7 +24,7 @@ export class CharLstmSession implements ModelSession {
   readonly stepsPerEpoch: number;
   readonly examplesPerStep: number;
   private order: Uint32Array;
-  private readonly trainer: ReturnType<typeof createFastTrainer>;
+  private readonly trainer: Trainer<TextBatch>;
 
   private constructor(
     public meta: SessionMeta,
@@ -99,7 +100,7 @@ export class CharLstmSession implements ModelSession {
       ckpt.history,
       ckpt.samples as TextSample[],
     );
-    await restoreOptimizer(s.trainer.optimizer, ckpt.optimizers.rmsprop);
+    await restoreOptimizer(s.trainer.optimizers.rmsprop, ckpt.optimizers.rmsprop);
     return s;
   }
 
@@ -120,10 +121,10 @@ export class CharLstmSession implements ModelSession {
       cfg.maxLen,
       cfg.step,
     );
-    const loss = this.trainer.trainStep(xs, ys, batch);
+    const losses = this.trainer.step({ xs, ys, batch }, this.stepCount);
     this.cursor += batch;
     this.stepCount++;
-    return { loss };
+    return losses;
   }
 
   /** Step, epoch and fraction of the epoch done. */
@@ -172,7 +173,7 @@ export class CharLstmSession implements ModelSession {
       config: this.config,
       lastLoss: this.history.at(-1)?.metrics.loss ?? NaN,
       models: { model: this.model },
-      optimizers: { rmsprop: this.trainer.optimizer },
+      optimizers: this.trainer.optimizers,
       history: this.history,
       samples: this.samples,
     });
@@ -183,7 +184,7 @@ export class CharLstmSession implements ModelSession {
   /** Sets RMSprop's learning rate for the next steps (not saved: a restored session starts at its config's rate). */
   setLearningRate(rate: number): void {
     // tfjs reads the rate at every update; the field is not in its public type.
-    (this.trainer.optimizer as unknown as { learningRate: number }).learningRate = rate;
+    (this.trainer.optimizers.rmsprop as unknown as { learningRate: number }).learningRate = rate;
   }
 
   /** Frees the model and optimizer. */
