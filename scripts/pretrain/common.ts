@@ -33,8 +33,8 @@ export interface PretrainArgs {
   sampleChars: number;
   /** Where the final sample grid goes (faces); none when absent. */
   grid: string | null;
-  /** From this step on the learning rate is a tenth (text; 0: never). */
-  lrDropStep: number;
+  /** From this step on the learning rate is a tenth (text; 0: never; null: the model's default). */
+  lrDropStep: number | null;
 }
 
 /** Reads `--name value` options after the model name. */
@@ -56,7 +56,7 @@ export function parseArgs(argv: string[], model: string, defaultSteps: number): 
     set: opt('set') ?? null,
     sampleChars: Number(opt('sample-chars') ?? 2000),
     grid: opt('grid') ?? null,
-    lrDropStep: Number(opt('lr-drop-step') ?? 0),
+    lrDropStep: opt('lr-drop-step') === undefined ? null : Number(opt('lr-drop-step')),
   };
 }
 

@@ -54,7 +54,7 @@ export function starterUrl(
   return new URL(`starters/${STARTER_FOLDERS[model]}/${file}`, base).href;
 }
 
-/** One line about a starter: "Nietzsche (starter): 7,430 steps, loss 1.38, trained on …". */
+/** One line about a starter: "Nietzsche (starter): 8,916 steps, loss 1.31, trained on …". */
 export function starterSummary(card: StarterCard): string {
   const f = card.figures;
   const parts = [`${card.steps.toLocaleString('en-US')} steps`];

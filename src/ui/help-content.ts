@@ -29,8 +29,8 @@ const text = () => html`
     </li>
     <li>
       The <b>starter model</b> was trained this way on Nietzsche's <i>Beyond Good and Evil</i> for
-      five epochs. Sample it at once, or press Fine-tune to train a copy on a text of your own whose
-      characters it knows.
+      six epochs, the sixth at a tenth of the learning rate. Sample it at once, or press Fine-tune
+      to train a copy on a text of your own whose characters it knows.
     </li>
   </ul>
   <h3>The numbers</h3>
