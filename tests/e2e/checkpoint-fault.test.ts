@@ -1,12 +1,9 @@
 // Crash safety of checkpoints in real Chromium IndexedDB: an injected fault between the two puts,
 // and a reload while a large checkpoint is being written, both leave a checkpoint whose meta and
 // weights belong to one and the same save.
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
-import type { Rollup } from 'vite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newContext, useApp } from './harness';
+import { bundleProbe, newContext, useApp } from './harness';
 
 interface Stored {
   metaStep?: number;
@@ -17,26 +14,11 @@ interface Stored {
 const SMALL = 1 << 20; // floats: 4 MiB of weights
 const LARGE = 1 << 24; // floats: 64 MiB (Chromium's limit for one value is 127 MiB)
 
-/** The storage probe bundled as one script that defines `globalThis.storageProbe`. */
-async function bundleProbe(): Promise<string> {
-  const entry = fileURLToPath(new URL('./probes/storage-probe.ts', import.meta.url));
-  const out = (await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: {
-      write: false,
-      minify: false,
-      lib: { entry, formats: ['iife'], name: 'storageProbeBundle' },
-    },
-  })) as Rollup.RollupOutput[];
-  return (out[0].output[0] as Rollup.OutputChunk).code;
-}
-
 describe('checkpoint crash safety in Chromium', () => {
   const app = useApp();
   let probe = '';
   beforeAll(async () => {
-    probe = await bundleProbe();
+    probe = await bundleProbe('storage-probe.ts');
   });
 
   /** A fresh page of the app's origin with the probe loaded (an icon: no app code runs). */

@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Rollup } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { launch, serve, type Served } from './browser';
 
@@ -48,6 +50,23 @@ export async function backendReady(ui: Locator | Page, backend = 'webgpu'): Prom
   await expect
     .poll(() => ui.getByTestId('backend').textContent(), { timeout: 120_000 })
     .toContain(backend);
+}
+
+/** `tests/e2e/probes/<file>` bundled as one classic script, to evaluate in a page or a worker (it defines its own globals). */
+export async function bundleProbe(file: string): Promise<string> {
+  // Imported here, not at the top: most e2e tests bundle nothing and need not load vite.
+  const { build } = await import('vite');
+  const entry = fileURLToPath(new URL(`./probes/${file}`, import.meta.url));
+  const out = (await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      write: false,
+      minify: false,
+      lib: { entry, formats: ['iife'], name: 'probeBundle' },
+    },
+  })) as Rollup.RollupOutput[];
+  return (out[0].output[0] as Rollup.OutputChunk).code;
 }
 
 /** Serves the build and launches chromium once for a test file; closes both after it. */
