@@ -49,8 +49,10 @@ describe('checkpoint crash safety in Chromium', () => {
     await page.evaluate(probe);
     expect(await call<Stored>(page, 'read')).toEqual({ metaStep: 10, ckptStep: 10, values: [10] });
 
-    // A 64 MiB save takes ≈0.7 s here: reloading 0-900 ms into it lands before, during and after
-    // the commit. (Page.crash stalls headless Chromium for minutes, so a reload stands in for a crash.)
+    // A 64 MiB save takes ≈0.7 s here and reloads come 0-900 ms into it. saveCheckpoint sends its
+    // commit with the puts, so a reload lands after it and the new save stays ("new" every time);
+    // the whole-or-nothing check holds either way. Kills inside a write, before its commit, are
+    // tests/e2e/kill.test.ts. (Page.crash stalls headless Chromium for minutes; a reload stands in.)
     let previous = 10;
     const outcomes: string[] = [];
     for (let i = 0; i < 10; i++) {
