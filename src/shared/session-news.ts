@@ -13,7 +13,7 @@ export type SessionNews = SessionEvent & { tab: string };
 const CHANNEL = 'dl-playground-sessions';
 const LOCK_PREFIX = 'train-session:';
 
-/** The Web Lock a tab holds while it trains a session (`session-lock.ts` takes it). */
+/** The Web Lock a tab holds while it trains a session (`runtime/lock.ts` takes it). */
 export function trainingLockName(sessionId: string): string {
   return LOCK_PREFIX + sessionId;
 }
