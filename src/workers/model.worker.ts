@@ -1,7 +1,8 @@
 // The one worker script of the app: the page starts it once per model, named after the model, and it
 // loads and exposes that model's API (whose type the page reads in src/shared/protocol/apis.ts). One
-// script means one bundle, so tfjs and the shared runtime are one chunk for all four workers. The name carries the page's query when it has
-// `?kernels=` (src/ui/session/worker-client.ts), e.g. `gan?kernels=stock`.
+// script means one bundle, so tfjs and the shared runtime are one chunk for all four workers. The
+// name carries the page's query when it has `?kernels=` (src/ui/session/worker-client.ts), e.g.
+// `gan?kernels=stock`.
 import { expose } from 'comlink';
 
 const APIS: Record<string, () => Promise<object>> = {
