@@ -189,7 +189,7 @@ export const disclosureStyles = css`
   }
 `;
 
-/** An image with a mask image laid over it (class `overlay`, both `img`s pixelated at its width). */
+/** An image with a mask image laid over it (class `overlay`, both `img`s pixelated at its width), and the colour swatches of its legend (class `swatch`). */
 export const overlayStyles = css`
   .overlay {
     position: relative;
@@ -202,5 +202,14 @@ export const overlayStyles = css`
   .overlay img + img {
     position: absolute;
     inset: 0;
+  }
+  .swatch {
+    display: inline-block;
+    width: 1em;
+    height: 1em;
+    border-radius: 3px;
+    vertical-align: middle;
+    margin-right: 0.3em;
+    border: 1px solid var(--border);
   }
 `;

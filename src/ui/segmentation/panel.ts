@@ -39,15 +39,6 @@ export class SegPanel extends LitElement {
         width: 100%;
         image-rendering: pixelated;
       }
-      .swatch {
-        display: inline-block;
-        width: 1em;
-        height: 1em;
-        border-radius: 3px;
-        vertical-align: middle;
-        margin-right: 0.3em;
-        border: 1px solid var(--border);
-      }
       table {
         border-collapse: collapse;
         font-size: 0.9rem;

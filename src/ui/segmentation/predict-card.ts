@@ -51,15 +51,6 @@ export class SegPredictCard extends LitElement {
         margin: 0.75rem 0 0;
         font-size: 0.9rem;
       }
-      .swatch {
-        display: inline-block;
-        width: 1em;
-        height: 1em;
-        border-radius: 3px;
-        vertical-align: middle;
-        margin-right: 0.3em;
-        border: 1px solid var(--border);
-      }
     `,
   ];
 
