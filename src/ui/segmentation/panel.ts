@@ -13,6 +13,7 @@ import { segWorker } from '../session/worker-client';
 import './dataset-picker';
 import type { ImportPairsDetail, SegDatasetChoice } from './dataset-picker';
 import './predict-card';
+import { opacitySlider } from './opacity-slider';
 import '../session/progress';
 import '../session/chart';
 import '../help-panel';
@@ -255,16 +256,7 @@ export class SegPanel extends LitElement {
         <img src=${this.url(e.imagePng)} alt="Held-out faces" />
         <img src=${this.url(e.maskPng)} alt="Predicted masks" style="opacity:${this.opacity}" />
       </div>
-      <label
-        >Mask opacity
-        <input
-          type="range"
-          min="0"
-          max="1"
-          step="0.05"
-          .value=${String(this.opacity)}
-          @input=${(ev: Event) => (this.opacity = Number((ev.target as HTMLInputElement).value))}
-      /></label>
+      ${opacitySlider(this.opacity, (v) => (this.opacity = v))}
       <ul>
         ${this.ctl.classes.map(
           (name, i) =>

@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { CLASS_COLORS } from '../../shared/class-colors';
 import { formatNumber } from '../format';
 import { PngUrls } from '../png-url';
+import { opacitySlider } from './opacity-slider';
 import { overlayStyles, panelStyles } from '../styles';
 
 /** A prediction as the card shows it: the image at the model size, its RGBA mask and, for a built-in face, the mask's mean IoU. */
@@ -114,18 +115,7 @@ export class SegPredictCard extends LitElement {
               : html`${p.name}, resized to the model's size.`
           }
         </p>
-        <label
-          >Mask opacity
-          <input
-            type="range"
-            min="0"
-            max="1"
-            step="0.05"
-            .value=${String(this.opacity)}
-            @input=${(e: Event) =>
-              this.emit('opacity-change', Number((e.target as HTMLInputElement).value))}
-        /></label>
-        ${this.legend()}
+        ${opacitySlider(this.opacity, (v) => this.emit('opacity-change', v))} ${this.legend()}
       </div>
     </div>`;
   }
