@@ -5,21 +5,9 @@
 // entry count, declared uncompressed size), and each file is read only when its turn comes, so a
 // folder of photos never sits in memory all at once.
 import { resizeImage } from './augment';
-import type {
-  DecodedImage,
-  ImageDecoder,
-  ImportProblem,
-  NamedFile,
-  ZipLimits,
-} from './mask-import';
-import {
-  IMAGE_EXT,
-  checkPngSize,
-  decodePngImage,
-  extension,
-  isPng,
-  unzipChecked,
-} from './mask-import';
+import type { DecodedImage, ImageDecoder, ImportProblem } from './mask-import';
+import { IMAGE_EXT, checkPngSize, decodePngImage, extension, isPng } from './mask-import';
+import { unzipChecked, type NamedFile, type ZipLimits } from './zip';
 
 /** A file to import: bytes in hand, or a Blob (a picked `File`) read when its turn comes. */
 export type ImageSource = NamedFile | { name: string; blob: Blob };

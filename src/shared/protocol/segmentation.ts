@@ -1,6 +1,7 @@
 // What the Segmentation tab and its worker exchange: requests, stored config, scores, imports.
 import type { AugmentParams } from '../../data/augment';
-import type { ImportProblem, NamedFile } from '../../data/mask-import';
+import type { ImportProblem } from '../../data/mask-import';
+import type { NamedFile } from '../../data/zip';
 import type { AttributeTaskName, SegMode } from '../../data/seg-dataset';
 import type { SegmenterConfig } from '../../models/segmenter/model';
 import type { SegTrainConfig } from '../../models/segmenter/train';

@@ -6,8 +6,7 @@
 import type { HistoryPoint, ModelKind, SessionMeta } from '../../shared/protocol';
 import type { Checkpoint, TensorBlob } from './store';
 import { topologyLayers } from './layer-shapes';
-import type { ZipLimits } from '../../data/mask-import';
-import { unzipChecked } from '../../data/mask-import';
+import { unzipChecked, type ZipLimits } from '../../data/zip';
 import {
   isObject,
   parseJson,

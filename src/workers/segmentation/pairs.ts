@@ -2,8 +2,9 @@
 // storage, the held-out split of a stored dataset, and prediction on one picked image. Pixels stay
 // plain bytes; only predictLabels touches tfjs.
 import type * as tf from '@tensorflow/tfjs';
-import { importPairsFromFiles, toSegPair, unzipChecked } from '../../data/mask-import';
-import type { ImportProblem, MaskImportOptions, NamedFile } from '../../data/mask-import';
+import { importPairsFromFiles, toSegPair } from '../../data/mask-import';
+import type { ImportProblem, MaskImportOptions } from '../../data/mask-import';
+import { unzipChecked, type NamedFile } from '../../data/zip';
 import { resizeImage } from '../../data/augment';
 import { encodePng, gridImage } from '../../data/png';
 import type { SegPair } from '../../data/seg-dataset';
