@@ -26,6 +26,8 @@ export interface GanConfig {
   dropout: number;
   /** Decay of the exponential moving average of G's weights that draws the grid and Generate (0: off; absent in older sessions). */
   emaDecay?: number;
+  /** Divide every discriminator kernel by its largest singular value after each D update (absent in older sessions: off). */
+  spectralNorm?: boolean;
   /** 'transpose': Conv2DTranspose(k4, s2); 'nearest': nearest UpSampling2D(2) + Conv2D(k3); 'resize': the same with bilinear UpSampling2D, whose pixel grid Keras does not share. */
   upsample: 'transpose' | 'nearest' | 'resize';
 }
@@ -88,6 +90,8 @@ export function validateGanConfig(cfg: GanConfig): string | null {
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) return 'The dropout rate must be in [0, 1).';
   if (cfg.emaDecay !== undefined && !(cfg.emaDecay >= 0 && cfg.emaDecay < 1))
     return 'The weight-average decay must be in [0, 1).';
+  if (cfg.spectralNorm !== undefined && typeof cfg.spectralNorm !== 'boolean')
+    return 'Spectral normalisation must be on or off.';
   if (!['transpose', 'nearest', 'resize'].includes(cfg.upsample))
     return "The upsampling must be 'transpose', 'nearest' or 'resize'.";
   return null;

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../shared/rng';
 import type { Trainer } from '../trainer';
 import { buildGenerator, createGanOptimizer, type GanConfig } from './model';
+import { normalizeKernels } from './spectral-norm';
 
 /** The losses of one step; the caller disposes them. */
 export type GanLosses = {
@@ -145,6 +146,7 @@ export function createGanTrainer(g: tf.LayersModel, d: tf.LayersModel, cfg: GanC
         false,
         dVars,
       );
+      if (cfg.spectralNorm) normalizeKernels(d);
       if (!dLossReal || !dLossFake) throw new Error('discriminatorStep: a loss is missing');
       return { dLossReal, dLossFake };
     });
