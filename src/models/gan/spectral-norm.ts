@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 // shrinks like (σ2/σ1)^(2^(k+1)); 5 is plenty for kernels of at most a few hundred columns.
 const SQUARINGS = 5;
 
-/** The largest singular value of `w` `[rows, cols]`, by power iteration on WᵀW with repeated squaring (about 2^5 iterations in 5 small matmuls). */
+/** The largest singular value of `w` `[rows, cols]`, by power iteration on WᵀW with repeated squaring (2^5 iterations' worth in a few small matmuls). */
 export function spectralNorm(w: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const cols = w.shape[1];
