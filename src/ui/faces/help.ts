@@ -1,0 +1,181 @@
+// The Faces tab's help text (the help panel shows it; figures are from the recipe runs).
+import { html, type TemplateResult } from 'lit';
+
+/** The Faces tab's help: the DCGAN, its recipe and what each choice measured, the numbers. */
+export const facesHelp = (): TemplateResult => html`
+  <h3>The model</h3>
+  <p>
+    A DCGAN: a <b>generator</b> turns a random vector of 100 normal numbers into an image (tanh
+    output in [-1, 1]); a <b>discriminator</b> looks at an image and outputs P(real). They train
+    against each other: the discriminator on real and generated images, the generator through gan(z)
+    = discriminator(generator(z)) with the discriminator frozen inside it.
+  </p>
+  <h3>The recipe and its tricks</h3>
+  <ul>
+    <li>LeakyReLU instead of ReLU, so gradients flow through negative activations.</li>
+    <li>Kernel sizes divisible by the stride (4 with stride 2), against checkerboard artefacts.</li>
+    <li>
+      Noisy labels: real and fake labels get random noise, so the discriminator is never sure.
+    </li>
+    <li>Dropout (0.4) before the discriminator's last layer, so it does not win too early.</li>
+    <li>
+      Batch normalisation in the generator and bilinear upsampling followed by a 3x3 convolution, so
+      it paints smooth shapes instead of pixel noise (after 1,000 steps the face metric gave 25 with
+      bilinear and 117 with nearest-neighbour upsampling, which stayed grey plaid); Adam with
+      learning rate 0.0002 and beta1 0.5 (the DCGAN paper).
+    </li>
+    <li>
+      The grid and Generate use a running average of the generator's weights (decay 0.999): single
+      GAN steps oscillate, their average draws steadier, sharper faces.
+    </li>
+    <li>
+      Spectral normalisation: after each discriminator step every discriminator kernel is divided by
+      its largest singular value, so the discriminator cannot turn into a sharp detector of a few
+      kinds of face. Without it the generator dropped kinds of face between 1,000 and 3,000 steps;
+      with it more kinds of face and hair stay (recall 0.44 instead of 0.21 at 3,000 steps).
+    </li>
+    <li>
+      Snapshots of a grid from <b>fixed</b> latent vectors, so you can watch the same faces emerge:
+      blobs after a few hundred steps, hair over a face by about 1,000, heads with hair, eyes and a
+      mouth (still streaky) by 3,000 (small model, 32x32, batch 16).
+    </li>
+  </ul>
+  <h3>What the recipe choices measured</h3>
+  <p>
+    Face metric of the weight average on 512 faces (seed 1, cpu; lower faceFd is better, real faces
+    score 2.2 and real faces with eyes and mouth painted over 22):
+  </p>
+  <table>
+    <thead>
+      <tr>
+        <th>recipe</th>
+        <th>steps</th>
+        <th>faceFd</th>
+        <th>precision</th>
+        <th>recall</th>
+      </tr>
+    </thead>
+    <tbody>
+      <tr>
+        <td>bilinear, average 0.999, no spectral normalisation, seed 1</td>
+        <td>1,000</td>
+        <td>35</td>
+        <td>0.45</td>
+        <td>0.39</td>
+      </tr>
+      <tr>
+        <td>the same, seed 2</td>
+        <td>1,000</td>
+        <td>28</td>
+        <td>0.45</td>
+        <td>0.45</td>
+      </tr>
+      <tr>
+        <td>the same, seed 1</td>
+        <td>2,000</td>
+        <td>29</td>
+        <td>0.62</td>
+        <td>0.24</td>
+      </tr>
+      <tr>
+        <td>the same, seed 1</td>
+        <td>3,000</td>
+        <td>31</td>
+        <td>0.70</td>
+        <td>0.21</td>
+      </tr>
+      <tr>
+        <td>the same, seed 1, continued (the Faces starter)</td>
+        <td>4,000</td>
+        <td>23</td>
+        <td>0.76</td>
+        <td>0.32</td>
+      </tr>
+      <tr>
+        <td>the same, seed 1, continued (the Faces starter)</td>
+        <td>5,000</td>
+        <td>19</td>
+        <td>0.75</td>
+        <td>0.39</td>
+      </tr>
+      <tr>
+        <td>+ spectral normalisation in D (the default), seed 1</td>
+        <td>1,000</td>
+        <td>22</td>
+        <td>0.36</td>
+        <td>0.51</td>
+      </tr>
+      <tr>
+        <td>+ spectral normalisation, seed 1</td>
+        <td>3,000</td>
+        <td>18</td>
+        <td>0.53</td>
+        <td>0.44</td>
+      </tr>
+      <tr>
+        <td>+ spectral normalisation, seed 2</td>
+        <td>3,000</td>
+        <td>19</td>
+        <td>0.56</td>
+        <td>0.43</td>
+      </tr>
+      <tr>
+        <td>+ spectral normalisation, seed 1, the app's session (1,024 faces)</td>
+        <td>3,000</td>
+        <td>24</td>
+        <td>0.39</td>
+        <td>0.32</td>
+      </tr>
+      <tr>
+        <td>the same, continued</td>
+        <td>4,000</td>
+        <td>28</td>
+        <td>0.43</td>
+        <td>0.23</td>
+      </tr>
+      <tr>
+        <td>G 0.0001, D 0.0004 (two time scales), seed 1</td>
+        <td>1,000</td>
+        <td>43</td>
+        <td>0.46</td>
+        <td>0.30</td>
+      </tr>
+      <tr>
+        <td>nearest-neighbour upsampling, seed 1</td>
+        <td>1,000</td>
+        <td>117</td>
+        <td>–</td>
+        <td>–</td>
+      </tr>
+    </tbody>
+  </table>
+  <p>
+    Without spectral normalisation faces get sharper with steps (precision rises) but between 1,000
+    and 3,000 steps fewer kinds of face come out (recall falls). With it more kinds of face stay and
+    faceFd is lower at 3,000 steps, but the faces keep more colour noise (lower precision), and one
+    run in the app's own session got worse after 3,000 steps, so the Faces starter is still the run
+    without it. One step takes about 0.75 s on one free cpu core, with or without it.
+  </p>
+  <h3>The numbers</h3>
+  <dl>
+    <dt>D loss (real), D loss (fake)</dt>
+    <dd>
+      Binary cross-entropy of the discriminator on real and on generated images. Around 0.69 (ln 2)
+      it cannot tell them apart; near 0 it has won and the generator gets little signal.
+    </dd>
+    <dt>G loss</dt>
+    <dd>
+      How badly the generator fools the discriminator. GAN losses do not fall steadily; watch the
+      sample grid. A G loss that only climbs while D loss sits near 0 means training collapsed.
+    </dd>
+    <dt>Face metric (benchmark and starter card)</dt>
+    <dd>
+      A small net trained on the built-in faces' own labels (hair, glasses, mouth, eyes, layout)
+      reads real and generated faces. <b>faceFd</b> is the Fréchet distance between their features
+      (lower is better), <b>precision</b> the share of generated faces that look like some real
+      ones, <b>recall</b> the share of real faces the generator can make. It is checked against
+      spoiled real faces in the same run: on 512 faces, real 2.2, blurred 2.5, eyes and mouth
+      painted over 22, blocks shuffled 57, an untrained generator 122, flat colour 208.
+    </dd>
+  </dl>
+`;
