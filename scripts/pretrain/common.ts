@@ -35,6 +35,8 @@ export interface PretrainArgs {
   grid: string | null;
   /** From this step on the learning rate is a tenth (text; 0: never; null: the model's default). */
   lrDropStep: number | null;
+  /** From this step on the faces are not augmented (segmentation; null: always augmented). */
+  cleanFrom: number | null;
 }
 
 /** Reads `--name value` options after the model name. */
@@ -57,6 +59,7 @@ export function parseArgs(argv: string[], model: string, defaultSteps: number): 
     sampleChars: Number(opt('sample-chars') ?? 2000),
     grid: opt('grid') ?? null,
     lrDropStep: opt('lr-drop-step') === undefined ? null : Number(opt('lr-drop-step')),
+    cleanFrom: opt('clean-from') === undefined ? null : Number(opt('clean-from')),
   };
 }
 

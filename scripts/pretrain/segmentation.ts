@@ -2,7 +2,7 @@
 // SegSession (from scratch, the app's augmentation and balanced Dice loss), scored at every save on
 // held-out faces the session never trains on: mean IoU over the 8 parts, and the IoU of the head
 // (every part but the background merged) as the binary figure.
-import { DEFAULT_AUGMENT } from '../../src/data/augment';
+import { DEFAULT_AUGMENT, type AugmentParams } from '../../src/data/augment';
 import { builtInPairs, createSegBatch, faceToPair } from '../../src/data/seg-dataset';
 import { FACE_PARTS, renderFace } from '../../src/data/faces';
 import { DEFAULT_SEGMENTER } from '../../src/models/segmenter/model';
@@ -17,6 +17,16 @@ import type { SegSessionConfig } from '../../src/shared/protocol/segmentation';
 export const SEGMENTATION_DEFAULT_STEPS = 3000;
 /** Held-out faces of the card's figures (the session itself scores 32). */
 const CARD_HELD_OUT = 128;
+/** No movement: the faces as rendered. */
+const NO_AUGMENT: AugmentParams = {
+  ...DEFAULT_AUGMENT,
+  rotationRange: 0,
+  widthShiftRange: 0,
+  heightShiftRange: 0,
+  shearRange: 0,
+  zoomRange: 0,
+  horizontalFlip: false,
+};
 
 /** Held-out parts mean IoU, per-part IoU and the merged head's IoU of `session`'s segmenter. */
 export async function partsFigures(session: SegSession, count = CARD_HELD_OUT) {
@@ -61,6 +71,9 @@ export async function pretrainSegmentation(args: PretrainArgs, backend: string):
   console.log(
     `segmentation: ${JSON.stringify(config.train)} from step ${session.stepCount} to ${args.steps} on ${backend}`,
   );
+  // The augmentation of the card's recipe (a resumed run past --clean-from has none in its config).
+  const augment = (prev?.card.recipe.augment as AugmentParams | undefined) ?? config.augment;
+  const cleanFrom = args.cleanFrom ?? (prev?.card.recipe.cleanFromStep as number | undefined);
   const pool = Array.from({ length: TRAIN_POOL }, (_, i) =>
     faceToPair(renderFace(config.dataSeed + 1 + i, config.model.size), 'parts'),
   );
@@ -78,7 +91,12 @@ export async function pretrainSegmentation(args: PretrainArgs, backend: string):
         sha256: sha256(Buffer.concat(pool.map((p) => Buffer.from(p.labels)))),
         source: `renderFace(${config.dataSeed + 1} … ${config.dataSeed + TRAIN_POOL}, ${config.model.size})`,
       },
-      recipe: { ...config.model, ...config.train, augment: config.augment },
+      recipe: {
+        ...config.model,
+        ...config.train,
+        augment,
+        ...(cleanFrom === undefined ? {} : { cleanFromStep: cleanFrom }),
+      },
       ...runFigures(
         session,
         ckpt,
@@ -97,7 +115,13 @@ export async function pretrainSegmentation(args: PretrainArgs, backend: string):
   await trainStarter(args, {
     session,
     metric: 'loss',
-    step: () => session.step().loss,
+    step: () => {
+      // The session reads config.augment at every batch, so this switches it to the faces as they
+      // are rendered, as the held-out ones are: after 4,000 augmented steps, 800 such steps raised
+      // held-out mIoU from 0.746 to 0.797, and on moved held-out faces from 0.723 to 0.743.
+      if (cleanFrom !== undefined && session.stepCount >= cleanFrom) config.augment = NO_AUGMENT;
+      return session.step().loss;
+    },
     save,
   });
   session.dispose();

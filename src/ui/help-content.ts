@@ -133,8 +133,10 @@ const segmentation = (heads: readonly HeadRow[]) => html`
     </li>
     <li>
       The <b>starter model</b> (Face parts) was trained this way from scratch on the built-in faces'
-      8 part masks at 64x64, and is scored on held-out faces it never saw. <b>Predict</b> uses it
-      until you load a session of your own; Fine-tune trains a copy of it on new built-in faces.
+      8 part masks at 64x64, and is scored on held-out faces it never saw: 4,000 steps with
+      augmentation, then 800 on the faces as rendered (held-out mean IoU 0.746 to 0.797; on moved
+      held-out faces it rose too, 0.723 to 0.743). <b>Predict</b> uses it until you load a session
+      of your own; Fine-tune trains a copy of it on new built-in faces.
     </li>
   </ul>
   ${heads.length ? headTable(heads) : ''}
