@@ -1,7 +1,7 @@
 // Makes the app's starter models, seeded and resumable, on the app's own model and session code:
 //   npm run pretrain -- text --data path/to/nietzsche.txt [--steps N] [--lr-drop-step N] [--resume scripts/pretrain/resume/text.zip]
 //   npm run pretrain -- faces [--steps N] [--set '{"width":"standard"}'] [--grid docs/gan-starter-samples.png] [--resume …]
-//   npm run pretrain -- segmentation [--steps N] [--resume …]
+//   npm run pretrain -- segmentation [--steps N] [--resume …] [--clean-from N]
 // Common options: --seed 1, --out public/starters/<model>, --save-every 500, --max-minutes M, --backend cpu.
 import { installKernels } from '../src/models/kernels';
 import { parseArgs, useBackend } from './pretrain/common';
