@@ -85,8 +85,9 @@ export const facesHelp = (): TemplateResult => html`
   </ul>
   <h3>What the recipe choices measured</h3>
   <p>
-    Face metric of the weight average on 512 faces (seed 1, cpu; lower faceFd is better, real faces
-    score 2.2 and real faces with eyes and mouth painted over 22):
+    Face metric of the weight average on 512 faces unless the row says 1,024 (cpu; lower faceFd is
+    better; on 512 faces real faces score 2.2 and real faces with eyes and mouth painted over 22, on
+    1,024 1.3 and 20):
   </p>
   <table>
     <thead>
