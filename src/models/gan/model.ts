@@ -28,6 +28,8 @@ export interface GanConfig {
   emaDecay?: number;
   /** Divide every discriminator kernel by its largest singular value after each D update (absent in older sessions: off). */
   spectralNorm?: boolean;
+  /** Discriminator updates per generator update, each on the step's real batch and fresh fakes (absent in older sessions: 1). */
+  dSteps?: number;
   /** 'transpose': Conv2DTranspose(k4, s2); 'nearest': nearest UpSampling2D(2) + Conv2D(k3); 'resize': the same with bilinear UpSampling2D, whose pixel grid Keras does not share. */
   upsample: 'transpose' | 'nearest' | 'resize';
 }
@@ -100,6 +102,8 @@ export function validateGanConfig(cfg: GanConfig): string | null {
     return 'The weight-average decay must be in [0, 1).';
   if (cfg.spectralNorm !== undefined && typeof cfg.spectralNorm !== 'boolean')
     return 'Spectral normalisation must be on or off.';
+  if (cfg.dSteps !== undefined && !int(cfg.dSteps, 1, 5))
+    return 'The discriminator steps per generator step must be an integer from 1 to 5.';
   if (!['transpose', 'nearest', 'resize'].includes(cfg.upsample))
     return "The upsampling must be 'transpose', 'nearest' or 'resize'.";
   return null;

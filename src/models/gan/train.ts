@@ -184,8 +184,13 @@ export function createGanTrainer(g: tf.LayersModel, d: tf.LayersModel, cfg: GanC
       const rng = new Rng(seed);
       const dSeed = opSeed(rng);
       const gSeed = opSeed(rng);
-      const { dLossReal, dLossFake } = discriminatorStep(real, dSeed);
-      return { dLossReal, dLossFake, gLoss: generatorStep(real.shape[0], gSeed) };
+      let d = discriminatorStep(real, dSeed);
+      // Extra D updates draw their seeds after G's, so one D step per G step keeps its old seeds.
+      for (let k = 1; k < (cfg.dSteps ?? 1); k++) {
+        tf.dispose([d.dLossReal, d.dLossFake]);
+        d = discriminatorStep(real, opSeed(rng));
+      }
+      return { ...d, gLoss: generatorStep(real.shape[0], gSeed) };
     },
     dispose() {
       dOptimizer.dispose();
