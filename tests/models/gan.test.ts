@@ -58,6 +58,8 @@ describe('GAN config', () => {
     expect(validateGanConfig(createGanConfig())).toBeNull();
     expect(validateGanConfig(createGanConfig({ imageSize: 48 as 32 }))).toMatch(/32 or 64/);
     expect(validateGanConfig(createGanConfig({ labelNoise: 0.6 }))).toMatch(/label noise/);
+    for (const dSteps of [0, 1.5, 6])
+      expect(validateGanConfig(createGanConfig({ dSteps }))).toMatch(/discriminator steps/);
     expect(ganChannels(createGanConfig())).toEqual({
       generator: [64, 32, 16, 8],
       discriminator: [16, 32, 64],
@@ -189,6 +191,34 @@ describe.each(BACKENDS)('DCGAN (%s)', (backend) => {
 });
 
 describe('DCGAN training on cpu', () => {
+  it('dSteps 2 updates D twice and G once per step and leaks nothing', async () => {
+    await useBackend('cpu');
+    const real = sampleRealBatch(realPool(4, 32), 32, 2, new Rng(2));
+    const run = async (dSteps: number) => {
+      const cfg = { ...TINY, dSteps };
+      const [g, d] = [buildGenerator(cfg, 3), buildDiscriminator(cfg, 4)];
+      const trainer = createGanTrainer(g, d, cfg);
+      await disposeLosses(trainer.step(real, 5));
+      const before = tf.memory().numTensors;
+      await disposeLosses(trainer.step(real, 6));
+      const out = {
+        leaked: tf.memory().numTensors - before,
+        dUpdates: trainer.optimizers.discriminator.iterations,
+        gUpdates: trainer.optimizers.generator.iterations,
+        d: await values(d, true),
+      };
+      trainer.dispose();
+      [g, d].forEach((m) => m.dispose());
+      return out;
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect([one.dUpdates, one.gUpdates, one.leaked]).toEqual([2, 2, 0]);
+    expect([two.dUpdates, two.gUpdates, two.leaked]).toEqual([4, 2, 0]);
+    expect(maxDiff(one.d, two.d)).toBeGreaterThan(1e-5);
+    tf.dispose(real);
+  });
+
   it('the Keras way: gan.trainOnBatch updates only G, and d.trainOnBatch still trains d after buildGan', async () => {
     await useBackend('cpu');
     const g = buildGenerator(TINY, 11);
