@@ -184,13 +184,13 @@ export function createGanTrainer(g: tf.LayersModel, d: tf.LayersModel, cfg: GanC
       const rng = new Rng(seed);
       const dSeed = opSeed(rng);
       const gSeed = opSeed(rng);
-      let d = discriminatorStep(real, dSeed);
+      let dLosses = discriminatorStep(real, dSeed);
       // Extra D updates draw their seeds after G's, so one D step per G step keeps its old seeds.
       for (let k = 1; k < (cfg.dSteps ?? 1); k++) {
-        tf.dispose([d.dLossReal, d.dLossFake]);
-        d = discriminatorStep(real, opSeed(rng));
+        tf.dispose([dLosses.dLossReal, dLosses.dLossFake]);
+        dLosses = discriminatorStep(real, opSeed(rng));
       }
-      return { ...d, gLoss: generatorStep(real.shape[0], gSeed) };
+      return { ...dLosses, gLoss: generatorStep(real.shape[0], gSeed) };
     },
     dispose() {
       dOptimizer.dispose();
