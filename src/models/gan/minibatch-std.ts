@@ -12,12 +12,12 @@ const GROUP = 4;
 export class MinibatchStdDev extends tf.layers.Layer {
   static className = 'MinibatchStdDev';
 
-  override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
+  computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
     const s = shape as tf.Shape;
     return [s[0], s[1], s[2], (s[3] as number) + 1];
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       const [b, h, w, c] = x.shape;
