@@ -7,7 +7,6 @@
 // Every layer has a fixed name: checkpoints restore weights by name, and unnamed layers would get
 // per-process counters ('conv2d_7') that differ between a run and its resume.
 import * as tf from '@tensorflow/tfjs';
-import { MinibatchStdDev } from './minibatch-std';
 
 /** Hyperparameters of the DCGAN. */
 export interface GanConfig {
@@ -31,8 +30,6 @@ export interface GanConfig {
   spectralNorm?: boolean;
   /** Discriminator updates per generator update, each on the step's real batch and fresh fakes (absent in older sessions: 1). */
   dSteps?: number;
-  /** Append the minibatch standard deviation (./minibatch-std.ts) to D's last feature map (absent in older sessions: off). */
-  minibatchStd?: boolean;
   /** 'transpose': Conv2DTranspose(k4, s2); 'nearest': nearest UpSampling2D(2) + Conv2D(k3); 'resize': the same with bilinear UpSampling2D, whose pixel grid Keras does not share. */
   upsample: 'transpose' | 'nearest' | 'resize';
 }
@@ -105,8 +102,6 @@ export function validateGanConfig(cfg: GanConfig): string | null {
     return 'The weight-average decay must be in [0, 1).';
   if (cfg.spectralNorm !== undefined && typeof cfg.spectralNorm !== 'boolean')
     return 'Spectral normalisation must be on or off.';
-  if (cfg.minibatchStd !== undefined && typeof cfg.minibatchStd !== 'boolean')
-    return 'The minibatch standard deviation must be on or off.';
   if (cfg.dSteps !== undefined && !int(cfg.dSteps, 1, 5))
     return 'The discriminator steps per generator step must be an integer from 1 to 5.';
   if (!['transpose', 'nearest', 'resize'].includes(cfg.upsample))
@@ -244,7 +239,6 @@ export function buildDiscriminator(cfg: GanConfig, seed?: number): tf.LayersMode
       .apply(x) as tf.SymbolicTensor;
     x = tf.layers.leakyReLU({ alpha: 0.2, name: `d_act${i}` }).apply(x) as tf.SymbolicTensor;
   });
-  if (cfg.minibatchStd) x = new MinibatchStdDev({ name: 'd_mbstd' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten({ name: 'd_flatten' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dropout({ rate: cfg.dropout, name: 'd_drop' }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers
